@@ -1,0 +1,27 @@
+# tcplab: TCP is not always reliable, shown with real sockets in Java notebooks.
+# Two commands do all set-up on a fresh machine:  make lab   and   make test
+.PHONY: lab test setup lib run clean help
+
+help:
+	@echo "make lab    set up what is missing, build lib/, open the notebooks (127.0.0.1, with a token)"
+	@echo "make test   set up, build lib/ with its unit tests, execute every notebook headless"
+	@echo "make run    executed copies of the notebooks in build/executed/"
+	@echo "make clean  remove build output (lib/target, build/)"
+
+lab:
+	@tools/lab.sh lab
+
+test:
+	@tools/lab.sh test
+
+setup:
+	@tools/lab.sh setup
+
+lib:
+	@tools/lab.sh lib
+
+run:
+	@tools/lab.sh run
+
+clean:
+	rm -rf lib/target build

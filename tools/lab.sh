@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# tcplab set-up and run routes, driven by the Makefile:
+#   tools/lab.sh setup   Jupyter + a Java kernel named "java" (+ optional tools), nothing global
+#   tools/lab.sh test    unit tests, then every notebook headless
+#   tools/lab.sh lab     the notebook server on 127.0.0.1 with a token
+#   tools/lab.sh run     executed copies of the notebooks in build/executed
+# Routes: conda (environment.yml: JupyterLab + IJava, kernel "java") or Debian/Ubuntu (Jupyter from
+# apt, the rapaio kernel from Maven Central registered as "java" in build/jupyter). An existing
+# "java" kernel (IJava) always wins.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD="$ROOT/build"
+LOCAL_JUPYTER="$BUILD/jupyter"
+KERNEL_DIR="$LOCAL_JUPYTER/kernels/java"
+RAPAIO_VERSION=3.0.1
+APT_JUPYTER="jupyter-notebook jupyter-nbconvert python3-nbclient python3-nbformat python3-jupyter-client"
+APT_TOOLS="tcpdump nftables iproute2"
+JAR="$ROOT/lib/target/jars/tcplab.jar"
+
+say() { printf '[tcplab] %s\n' "$*"; }
+die() { printf '[tcplab] %s\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+java_bin() {
+  local j
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then j="$JAVA_HOME/bin/java"; else j=$(command -v java || true); fi
+  [ -n "$j" ] || die "no java found: install a JDK 17 or newer (Debian: apt-get install -y openjdk-17-jdk-headless maven) or set JAVA_HOME."
+  local v
+  v=$("$j" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  [ "${v%%.*}" -ge 17 ] 2>/dev/null || die "$j is Java $v; the lab needs Java 17 or newer (set JAVA_HOME to a JDK 17+)."
+  readlink -f "$j"
+}
+
+# The first Python that has what the notebooks need (nbclient); for the lab also a server.
+find_python() {
+  local want="import nbclient, nbformat, jupyter_client" p
+  for p in ${CONDA_PREFIX:+"$CONDA_PREFIX/bin/python"} python3 python /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c "$want" >/dev/null 2>&1; then
+      if [ "${1:-}" != server ] || "$p" -c "import jupyterlab" >/dev/null 2>&1 || "$p" -c "import notebook" >/dev/null 2>&1; then
+        command -v "$p"; return 0
+      fi
+    fi
+  done
+  return 1
+}
+
+setup_jupyter() {
+  if find_python server >/dev/null; then return 0; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    if is_root; then
+      say "Debian/Ubuntu route: installing Jupyter from Debian packages ($APT_JUPYTER)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $APT_JUPYTER >/dev/null
+    else
+      die "Jupyter is missing. Install it as root with:  sudo apt-get install -y --no-install-recommends $APT_JUPYTER   (or use the conda route: conda env create -f environment.yml), then run make again."
+    fi
+  else
+    die "Jupyter is missing and this is not a Debian/Ubuntu machine: use the conda route (conda env create -f environment.yml; conda activate tcplab)."
+  fi
+  find_python server >/dev/null || die "Jupyter was installed but no Python can import nbclient and a notebook server."
+}
+
+# Optional tools for later notebooks (capture, namespaces): installed when root, else reported.
+setup_tools() {
+  local missing=() t
+  for t in tcpdump nft ip; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if command -v apt-get >/dev/null 2>&1 && is_root; then
+    say "installing optional tools ($APT_TOOLS)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $APT_TOOLS >/dev/null \
+      || say "could not install $APT_TOOLS; notebooks will say what they cannot show"
+  else
+    say "optional tools missing (${missing[*]}): notebooks will say what they cannot show (root installs them: apt-get install -y $APT_TOOLS)"
+  fi
+}
+
+# A "java" kernel outside this project (IJava from conda-forge) wins; otherwise rapaio, locally.
+setup_kernel() {
+  local py existing java
+  py=$(find_python)
+  existing=$(env -u JUPYTER_PATH "$py" -c "from jupyter_client.kernelspec import KernelSpecManager as K; print(K().find_kernel_specs().get('java',''))" 2>/dev/null || true)
+  if [ -n "$existing" ] && [ "$existing" != "$KERNEL_DIR" ]; then
+    rm -rf "$KERNEL_DIR"
+    echo "existing" > "$BUILD/kernel-route"
+    return 0
+  fi
+  java=$(java_bin)
+  mkdir -p "$KERNEL_DIR"
+  local jar="$KERNEL_DIR/rapaio-jupyter-kernel-$RAPAIO_VERSION.jar"
+  if [ ! -s "$jar" ]; then
+    say "installing the rapaio Java kernel $RAPAIO_VERSION from Maven Central into build/jupyter (project-local)"
+    mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy \
+      -Dartifact=io.github.padreati:rapaio-jupyter-kernel:$RAPAIO_VERSION -DoutputDirectory="$KERNEL_DIR" >/dev/null \
+      || die "could not download io.github.padreati:rapaio-jupyter-kernel:$RAPAIO_VERSION from Maven Central."
+  fi
+  cat > "$KERNEL_DIR/kernel.json" <<JSON
+{
+  "argv": ["$java", "-XX:+UseSerialGC", "-jar", "$jar", "{connection_file}"],
+  "display_name": "Java",
+  "language": "java",
+  "interrupt_mode": "message",
+  "env": {"RJK_CLASSPATH": "", "RJK_COMPILER_OPTIONS": "", "RJK_INIT_SCRIPT": "", "RJK_TIMEOUT_MILLIS": "-1"},
+  "metadata": {"tcplab": "rapaio-jupyter-kernel $RAPAIO_VERSION installed by tools/lab.sh"}
+}
+JSON
+  echo "rapaio" > "$BUILD/kernel-route"
+}
+
+build_lib() {
+  java_bin >/dev/null
+  command -v mvn >/dev/null 2>&1 || die "Maven is missing (Debian: apt-get install -y maven; conda: it is in environment.yml)."
+  say "building lib/ (Maven: compile, unit tests, jars in lib/target/jars)"
+  mvn -B -ntp -f "$ROOT/lib/pom.xml" ${MVN_ARGS:-} package
+}
+
+setup() {
+  mkdir -p "$BUILD"
+  java_bin >/dev/null
+  setup_jupyter
+  setup_tools
+  setup_kernel
+  say "route: $(cat "$BUILD/kernel-route") kernel 'java'; Python: $(find_python)"
+}
+
+export JUPYTER_PATH="$LOCAL_JUPYTER${JUPYTER_PATH:+:$JUPYTER_PATH}"
+
+run_notebooks() {
+  local py; py=$(find_python)
+  "$py" "$ROOT/tools/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" \
+    --out "$BUILD/executed" "$ROOT"/notebooks/*.ipynb
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  lib) build_lib ;;
+  test)
+    setup
+    build_lib
+    say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"
+    run_notebooks
+    ;;
+  run) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks ;;
+  lab)
+    setup
+    MVN_ARGS="-DskipTests -q" build_lib
+    py=$(find_python server)
+    token=${LAB_TOKEN:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
+    port=${LAB_PORT:-$("$py" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")}
+    root_flag=(); is_root && root_flag=(--allow-root)
+    if "$py" -c "import jupyterlab" >/dev/null 2>&1; then
+      say "JupyterLab on http://127.0.0.1:$port/lab?token=$token"
+      exec "$py" -m jupyterlab --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
+        --ServerApp.token="$token" --ServerApp.root_dir="$ROOT/notebooks" "${root_flag[@]}"
+    else
+      say "Jupyter Notebook (no JupyterLab here) on http://127.0.0.1:$port/tree?token=$token"
+      exec "$py" -m notebook --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
+        --NotebookApp.token="$token" --notebook-dir="$ROOT/notebooks" "${root_flag[@]}"
+    fi
+    ;;
+  *) die "usage: tools/lab.sh setup|lib|test|run|lab" ;;
+esac

@@ -127,7 +127,7 @@ export JUPYTER_PATH="$LOCAL_JUPYTER${JUPYTER_PATH:+:$JUPYTER_PATH}"
 run_notebooks() {
   local py; py=$(find_python)
   "$py" "$ROOT/tools/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" \
-    --out "$BUILD/executed" "$ROOT"/notebooks/*.ipynb
+    --out "$BUILD/executed" --logs "$BUILD/kernel-logs" "$@" "$ROOT"/notebooks/*.ipynb
 }
 
 case "${1:-}" in
@@ -137,7 +137,7 @@ case "${1:-}" in
     setup
     build_lib
     say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"
-    run_notebooks
+    run_notebooks --lab-check
     ;;
   run) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks ;;
   lab)

@@ -28,7 +28,9 @@ async def start_kernel(client, name, start_timeout, attempts):
         client.km = client.create_kernel_manager()
         t0 = time.monotonic()
         try:
-            await client.async_start_new_kernel()
+            os.makedirs(args.logs, exist_ok=True)
+            logf = open(os.path.join(args.logs, name + ".kernel.log"), "a")
+            await client.async_start_new_kernel(stdout=logf, stderr=logf)
             await client.async_start_new_kernel_client()
             return time.monotonic() - t0, attempt
         except Exception as e:  # RuntimeError / TimeoutError from wait_for_ready
@@ -110,10 +112,17 @@ def main():
     ap.add_argument("--start-timeout", type=int, default=20)
     ap.add_argument("--start-attempts", type=int, default=5)
     ap.add_argument("--out", help="folder for executed copies")
+    ap.add_argument("--logs", default="build/kernel-logs", help="folder for the kernels' own logs")
+    ap.add_argument("--lab-check", action="store_true", help="also check `make lab` (server + kernel API)")
     args = ap.parse_args()
     passed = failed = 0
     for path in sorted(args.notebooks):
         ok = asyncio.run(run_one(path, args))
+        passed += ok
+        failed += not ok
+    if args.lab_check:
+        import check_lab
+        ok = check_lab.main()
         passed += ok
         failed += not ok
     log(f"{passed} passed, {failed} failed")

@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 
-from tornado import ioloop
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPClientError
 from tornado.websocket import websocket_connect
 
@@ -120,8 +119,7 @@ def main():
         proc = subprocess.Popen([os.path.join(ROOT, "tools", "lab.sh"), "lab"], cwd=ROOT, env=env,
                                 stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            ok, text = ioloop.IOLoop.current().run_sync(
-                lambda: check(f"http://127.0.0.1:{port}", token, print), timeout=240)
+            ok, text = asyncio.run(asyncio.wait_for(check(f"http://127.0.0.1:{port}", token, print), 240))
         except Exception as e:
             ok, text = False, f"{type(e).__name__}: {e}"
         finally:

@@ -22,20 +22,20 @@ def log(msg):
     print(msg, flush=True)
 
 
-async def start_kernel(client, name, start_timeout, attempts):
+async def start_kernel(client, name, start_timeout, attempts, logdir):
     """Start a kernel and wait for kernel_info; retry a start that does not answer."""
     for attempt in range(1, attempts + 1):
         client.km = client.create_kernel_manager()
         t0 = time.monotonic()
         try:
-            os.makedirs(args.logs, exist_ok=True)
-            logf = open(os.path.join(args.logs, name + ".kernel.log"), "a")
+            os.makedirs(logdir, exist_ok=True)
+            logf = open(os.path.join(logdir, name + ".kernel.log"), "a")
             await client.async_start_new_kernel(stdout=logf, stderr=logf)
             await client.async_start_new_kernel_client()
             return time.monotonic() - t0, attempt
-        except Exception as e:  # RuntimeError / TimeoutError from wait_for_ready
+        except (RuntimeError, TimeoutError) as e:  # from wait_for_ready
             log(f"  {name}: kernel start {attempt}/{attempts} did not answer within "
-                f"{start_timeout:g} s ({type(e).__name__}); killing it and starting a new one")
+                f"{start_timeout:g} s ({type(e).__name__}: {e}); killing it and starting a new one")
             try:
                 await client._async_cleanup_kernel()
             except Exception:
@@ -74,7 +74,7 @@ async def run_one(path, args):
     error = None
     start_s, attempt = None, 0
     try:
-        start_s, attempt = await start_kernel(client, name, args.start_timeout, args.start_attempts)
+        start_s, attempt = await start_kernel(client, name, args.start_timeout, args.start_attempts, args.logs)
         await client.async_execute()
     except CellTimeoutError as e:
         error = f"a cell ran longer than {args.cell_timeout} s: {str(e).splitlines()[0] if str(e) else ''}"

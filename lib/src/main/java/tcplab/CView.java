@@ -238,4 +238,26 @@ public final class CView {
             throw new IllegalStateException("dup2(/dev/null, " + fd + ") failed: " + d.text());
         }
     }
+
+    /**
+     * C close() on the socket's last reference, without leaving the Java object a stale fd number: the socket is
+     * first duplicated (fcntl F_DUPFD_CLOEXEC), /dev/null is put in place of {@code fd}, then the duplicate is
+     * closed with a real close(). The kernel then sends FIN (or RST with unread data) exactly as after C's close().
+     */
+    public static CResult closeLastReference(int fd) {
+        LibC c = lib();
+        CResult dup = LibC.call(() -> c.fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, 0));
+        if (dup.failed()) {
+            return dup;
+        }
+        crashClose(fd);
+        return LibC.call(() -> c.close((int) dup.value()));
+    }
+
+    /** setsockopt(SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}): the next close() sends RST instead of FIN. */
+    public static CResult lingerZero(int fd) {
+        LibC c = lib();
+        byte[] linger = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(1).putInt(0).array();
+        return LibC.call(() -> c.setsockopt(fd, SOL_SOCKET, 13 /* SO_LINGER */, linger, linger.length));
+    }
 }

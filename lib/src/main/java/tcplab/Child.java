@@ -1,0 +1,155 @@
+package tcplab;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The parent's handle on a {@link PeerProcess}: start it, send it steps, crash it, always reap it. */
+final class Child implements AutoCloseable {
+  private static final int START_MILLIS = 10_000;
+  private final Process process;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private final Deque<String> noise = new ArrayDeque<>();
+  private final OutputStream stdin;
+  private int port = -1;
+
+  private Child(Ops.Mode mode) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-XX:-UsePerfData", "-Xss512k", "-cp", classPath(), PeerProcess.class.getName(), mode.name());
+    pb.redirectErrorStream(true);
+    process = pb.start();
+    stdin = process.getOutputStream();
+    Thread pump = new Thread(this::pump, "tcplab-child-" + process.pid());
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /** Starts a server peer process; {@link #port()} waits until it listens. */
+  static Child start(Ops.Mode mode) throws IOException {
+    return new Child(mode);
+  }
+
+  /** The port the child listens on, once it says so. */
+  int port() throws IOException {
+    if (port < 0) {
+      port = Integer.parseInt(await("PORT", START_MILLIS).substring(5).trim());
+    }
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Waits until the child has accepted the connection. */
+  void awaitReady(int millis) throws IOException {
+    await("READY", millis);
+  }
+
+  /** Performs one step in the child and returns its view. */
+  String perform(Step step, int deadlineMillis) throws IOException {
+    String cmd = step.op() + " " + step.number() + " " + deadlineMillis + " "
+        + Base64.getEncoder().encodeToString(step.text().getBytes(StandardCharsets.UTF_8)) + "\n";
+    stdin.write(cmd.getBytes(StandardCharsets.UTF_8));
+    stdin.flush();
+    String done = await("DONE", deadlineMillis + 2_000);
+    return new String(Base64.getDecoder().decode(done.substring(5).trim()), StandardCharsets.UTF_8);
+  }
+
+  /** Kills the process with SIGKILL and reaps it; returns its exit status (137 = 128 + SIGKILL). */
+  int crash(int millis) {
+    process.destroyForcibly();
+    try {
+      if (process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+        return process.exitValue();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return -1;
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+    try {
+      process.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void pump() {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      // the child is gone
+    }
+  }
+
+  private String await(String keyword, int millis) throws IOException {
+    long end = System.nanoTime() + millis * 1_000_000L;
+    try {
+      while (true) {
+        long left = end - System.nanoTime();
+        String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+        if (line == null) {
+          throw new IOException("the peer process (pid " + process.pid() + ") did not say " + keyword + " within "
+              + millis + " ms" + (process.isAlive() ? "" : "; it exited with " + process.exitValue())
+              + (noise.isEmpty() ? "" : "; it printed: " + String.join(" | ", noise)));
+        }
+        if (line.startsWith(keyword)) {
+          return line;
+        }
+        noise.addLast(line);
+        if (noise.size() > 5) {
+          noise.removeFirst();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the peer process");
+    }
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Where this library (and JNA) was loaded from, for the child's class path. */
+  static String classPath() {
+    Set<String> parts = new LinkedHashSet<>();
+    add(parts, PeerProcess.class);
+    try {
+      add(parts, Class.forName("com.sun.jna.Native", false, PeerProcess.class.getClassLoader()));
+    } catch (ClassNotFoundException | LinkageError e) {
+      // no JNA: the child's C view will say it is not observable
+    }
+    return String.join(File.pathSeparator, parts);
+  }
+
+  private static void add(Set<String> parts, Class<?> c) {
+    try {
+      parts.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+    } catch (Exception e) {
+      // unknown location: skip
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package tcplab;
+
+import java.util.ArrayList;
+import java.util.List;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/** What a scenario run observed: one row per step, with the C view, the Java view and the check. */
+public final class Result {
+  private final Scenario scenario;
+  private final Run.Trace c;
+  private final Run.Trace java;
+  private final String cMissing;
+
+  Result(Scenario scenario, Run.Trace c, Run.Trace java, String cMissing) {
+    this.scenario = scenario;
+    this.c = c;
+    this.java = java;
+    this.cMissing = cMissing;
+  }
+
+  /** The calls table: time, side, call, C view, Java view, expected (Linux), check, states after. */
+  public Table calls() {
+    Run.Trace timing = c != null ? c : java;
+    DoubleColumn t = DoubleColumn.create("t (ms)");
+    StringColumn side = StringColumn.create("side");
+    StringColumn call = StringColumn.create("call (C terms)");
+    StringColumn cView = StringColumn.create("C view: returned, errno");
+    StringColumn jView = StringColumn.create("Java view");
+    StringColumn expected = StringColumn.create("expected (Linux)");
+    StringColumn check = StringColumn.create("check");
+    StringColumn states = StringColumn.create("states after (C run)");
+    List<Step> steps = scenario.steps();
+    for (int i = 0; i < steps.size(); i++) {
+      Step s = steps.get(i);
+      t.append(Math.round(timing.times().get(i) * 100) / 100.0);
+      side.append(s.side().toString());
+      call.append(s.call());
+      cView.append(c != null ? c.views().get(i) : "not observable here: " + cMissing);
+      jView.append(java.views().get(i));
+      expected.append(s.expected() == null ? "" : s.expected());
+      check.append(checkText(s, i));
+      states.append(timing.states().get(i));
+    }
+    return Table.create(scenario.name(), t, side, call, cView, jView, expected, check, states);
+  }
+
+  private String checkText(Step s, int i) {
+    if (s.expected() == null) {
+      return "";
+    }
+    if (c == null) {
+      return "not checked";
+    }
+    return s.matches(c.views().get(i)) ? "as expected" : "MISMATCH: expected " + s.expected();
+  }
+
+  /** How many steps returned something other than what Linux is expected to return. */
+  public int mismatches() {
+    if (c == null) {
+      return 0;
+    }
+    int n = 0;
+    for (int i = 0; i < scenario.steps().size(); i++) {
+      if (!scenario.steps().get(i).matches(c.views().get(i))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The C view of each step, in order ("not observable here" without JNA). */
+  public List<String> cViews() {
+    return c == null ? List.of() : List.copyOf(c.views());
+  }
+
+  /** The Java view of each step, in order. */
+  public List<String> javaViews() {
+    return List.copyOf(java.views());
+  }
+
+  /** Everything observed except times and port numbers: equal strings mean identical outcomes. */
+  public String outcome() {
+    List<String> parts = new ArrayList<>(cViews());
+    parts.addAll(javaViews());
+    return String.join(" | ", parts).replaceAll("after [0-9.]+ ms", "after _ ms");
+  }
+
+  /** Wall time of the C pass and the Java pass together, in ms (excluding process start-up). */
+  public double wallMillis() {
+    return (c == null ? 0 : c.wallMillis()) + java.wallMillis();
+  }
+
+  /** One line: the scenario, its step count and the check's verdict. */
+  public String summary() {
+    String verdict = c == null ? "C view not observable here (" + cMissing + "); nothing checked"
+        : mismatches() == 0 ? "every C result is what Linux is expected to return"
+        : mismatches() + " C result(s) differ from what Linux is expected to return: see the check column";
+    return scenario.name() + ": " + scenario.steps().size() + " steps; " + verdict + ".";
+  }
+
+  @Override
+  public String toString() {
+    return summary();
+  }
+}

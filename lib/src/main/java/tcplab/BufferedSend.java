@@ -7,7 +7,9 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import tech.tablesaw.api.DoubleColumn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -15,8 +17,9 @@ import tech.tablesaw.api.Table;
 
 /**
  * Lesson 17, first claim: {@code write()} returning success only means "copied into my kernel's
- * send buffer". A receiver on 127.0.0.1 that never reads; a sender writing chunks until a write
- * would block, or until the deadline.
+ * send buffer". A receiver on 127.0.0.1 that never reads; a sender writing chunks in non-blocking
+ * mode until a write would block, or until the deadline. Played twice on fresh connections: with
+ * C's send(MSG_DONTWAIT) on the socket's fd, and with Java's non-blocking SocketChannel.
  */
 public final class BufferedSend {
   private BufferedSend() {}
@@ -27,11 +30,11 @@ public final class BufferedSend {
   public static final int MAX_BUFFER = 64 << 20;
   /** Longest deadline a notebook may ask for (30 s). */
   public static final int MAX_DEADLINE_MS = 30_000;
-  /** A run stops after this many writes even if none has blocked (keeps the table readable). */
+  /** A pass stops after this many writes even if none has blocked (keeps the table readable). */
   public static final int MAX_WRITES = 5_000;
 
   /** What one run observed. */
-  public record Result(Table writes, long acceptedBytes, long peerReadBytes, String stoppedBecause,
+  public record Result(Table writes, Table knowledge, long acceptedBytes, long peerReadBytes, String stoppedBecause,
       int sendBufferBytes, int receiveBufferBytes) {
 
     /** The lesson's point, in one sentence built from what just happened. */
@@ -43,6 +46,10 @@ public final class BufferedSend {
     }
   }
 
+  /** One pass: per write, what it returned and the queues right after it. */
+  private record Pass(List<String> returned, List<Long> accepted, List<Long> sendQ, List<Long> recvQ,
+      String stop, long total, int sndBuf, int rcvBuf, List<String[]> knowledge) {}
+
   /**
    * Runs the scenario.
    *
@@ -50,70 +57,145 @@ public final class BufferedSend {
    * @param sendBufferBytes SO_SNDBUF asked of the sender, 0 = kernel default (auto-tuned)
    * @param receiveBufferBytes SO_RCVBUF asked of the receiver (set on the listener, so the window
    *     is small from the first segment), 0 = kernel default
-   * @param deadlineMillis the run stops after this long even if no write has blocked, 1 .. 30000
+   * @param deadlineMillis a pass stops after this long even if no write has blocked, 1 .. 30000
    */
   public static Result run(int chunkBytes, int sendBufferBytes, int receiveBufferBytes, int deadlineMillis) {
     Check.range("chunkBytes", chunkBytes, 1, MAX_CHUNK, "bytes");
     Check.range("sendBufferBytes", sendBufferBytes, 0, MAX_BUFFER, "bytes (0 = kernel default)");
     Check.range("receiveBufferBytes", receiveBufferBytes, 0, MAX_BUFFER, "bytes (0 = kernel default)");
     Check.range("deadlineMillis", deadlineMillis, 1, MAX_DEADLINE_MS, "ms");
+    Optional<String> cMissing = CView.unavailableReason();
+    Pass c = cMissing.isEmpty() ? pass(true, chunkBytes, sendBufferBytes, receiveBufferBytes, deadlineMillis) : null;
+    Pass java = pass(false, chunkBytes, sendBufferBytes, receiveBufferBytes, deadlineMillis);
+    Pass main = c != null ? c : java;
 
+    int rows = Math.max(java.returned.size(), c == null ? 0 : c.returned.size());
     IntColumn call = IntColumn.create("write #");
     IntColumn asked = IntColumn.create("bytes asked");
-    IntColumn returned = IntColumn.create("returned");
-    DoubleColumn at = DoubleColumn.create("t (ms)");
+    StringColumn cView = StringColumn.create("C: send(fd, buf, n, MSG_DONTWAIT)");
+    StringColumn jView = StringColumn.create("Java: SocketChannel.write, non-blocking");
     LongColumn total = LongColumn.create("accepted so far");
-    LongColumn peerRead = LongColumn.create("peer has read");
-    StringColumn meaning = StringColumn.create("meaning");
+    StringColumn sendQ = StringColumn.create("sender Send-Q");
+    StringColumn recvQ = StringColumn.create("receiver Recv-Q");
+    LongColumn peerRead = LongColumn.create("peer app has read");
+    for (int i = 0; i < rows; i++) {
+      call.append(i + 1);
+      asked.append(chunkBytes);
+      cView.append(c == null ? "not observable here: " + cMissing.get() : at(c.returned, i));
+      jView.append(at(java.returned, i));
+      total.append(i < main.accepted.size() ? main.accepted.get(i) : main.total);
+      sendQ.append(i < main.sendQ.size() && main.sendQ.get(i) >= 0 ? String.valueOf(main.sendQ.get(i)) : "—");
+      recvQ.append(i < main.recvQ.size() && main.recvQ.get(i) >= 0 ? String.valueOf(main.recvQ.get(i)) : "—");
+      peerRead.append(0);
+    }
+    Table writes = Table.create("writes to a peer that never reads", call, asked, cView, jView, total, sendQ, recvQ, peerRead);
+    StringColumn what = StringColumn.create("what");
+    StringColumn value = StringColumn.create("bytes");
+    StringColumn who = StringColumn.create("who can know it, and how");
+    for (String[] k : main.knowledge) {
+      what.append(k[0]);
+      value.append(k[1]);
+      who.append(k[2]);
+    }
+    Table knowledge = Table.create("at the end: what the sender can and cannot know", what, value, who);
+    return new Result(writes, knowledge, main.total, 0, main.stop, main.sndBuf, main.rcvBuf);
+  }
 
+  private static String at(List<String> list, int i) {
+    return i < list.size() ? list.get(i) : "—";
+  }
+
+  private static Pass pass(boolean cView, int chunkBytes, int sendBufferBytes, int receiveBufferBytes, int deadlineMillis) {
+    List<String> returned = new ArrayList<>();
+    List<Long> accepted = new ArrayList<>();
+    List<Long> sendQs = new ArrayList<>();
+    List<Long> recvQs = new ArrayList<>();
     try (ServerSocketChannel listener = ServerSocketChannel.open()) {
       if (receiveBufferBytes > 0) {
         listener.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
       }
-      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
       try (SocketChannel sender = SocketChannel.open()) {
         if (sendBufferBytes > 0) {
           sender.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
         }
         sender.socket().connect(listener.getLocalAddress(), deadlineMillis);
         try (SocketChannel receiver = Deadlines.accept(listener, deadlineMillis)) {
-          sender.configureBlocking(false);
+          int sfd = -1;
+          int rfd = -1;
+          if (cView) {
+            sfd = CView.fdOf(sender);
+            rfd = CView.fdOf(receiver);
+          } else {
+            sender.configureBlocking(false);
+          }
           ByteBuffer chunk = ByteBuffer.allocate(chunkBytes);
-          long accepted = 0;
-          long start = System.nanoTime();
-          long end = start + deadlineMillis * 1_000_000L;
+          byte[] bytes = new byte[chunkBytes];
+          long total = 0;
+          long end = System.nanoTime() + deadlineMillis * 1_000_000L;
           String stop = "the deadline of " + deadlineMillis + " ms passed before any write would block";
           for (int i = 1; i <= MAX_WRITES; i++) {
-            chunk.clear();
-            int n = sender.write(chunk);
-            long now = System.nanoTime();
-            accepted += n;
-            call.append(i);
-            asked.append(chunkBytes);
-            returned.append(n);
-            at.append(Math.round((now - start) / 10_000.0) / 100.0);
-            total.append(accepted);
-            peerRead.append(0);
-            meaning.append(n == chunkBytes ? "all copied to the send buffer"
-                : n > 0 ? "short write: the buffer had room for part" : "would block: the buffer is full");
+            long n;
+            if (cView) {
+              CResult r = CView.send(sfd, bytes, CView.MSG_DONTWAIT);
+              returned.add(r.text() + (r.errno() == CResult.EAGAIN ? ": would block" : ""));
+              n = Math.max(0, r.value());
+              sendQs.add(TcpInfo.outq(sfd));
+              recvQs.add(TcpInfo.inq(rfd));
+            } else {
+              chunk.clear();
+              n = sender.write(chunk);
+              returned.add(n + (n == 0 ? ": would block" : ""));
+            }
+            total += n;
+            accepted.add(total);
             if (n == 0) {
               stop = "write #" + i + " would block";
               break;
             }
-            if (now > end) {
+            if (System.nanoTime() > end) {
               break;
             }
             if (i == MAX_WRITES) {
               stop = MAX_WRITES + " writes without blocking; try a bigger chunkBytes";
             }
           }
-          Table t = Table.create("writes to a peer that never reads", call, asked, returned, at, total, peerRead, meaning);
-          return new Result(t, accepted, 0, stop,
-              sender.getOption(StandardSocketOptions.SO_SNDBUF), receiver.getOption(StandardSocketOptions.SO_RCVBUF));
+          List<String[]> knowledge = new ArrayList<>();
+          if (cView) {
+            knowledge.addAll(knowledge(sfd, rfd, total));
+          } else {
+            knowledge.add(new String[] {"bytes write() accepted", String.valueOf(total),
+                "the sender: the return values of write()"});
+          }
+          return new Pass(returned, accepted, sendQs, recvQs, stop, total,
+              sender.getOption(StandardSocketOptions.SO_SNDBUF), receiver.getOption(StandardSocketOptions.SO_RCVBUF),
+              knowledge);
         }
       }
     } catch (IOException e) {
       throw new IllegalStateException("buffered-send scenario failed: " + e, e);
     }
+  }
+
+  private static List<String[]> knowledge(int sfd, int rfd, long total) {
+    try { // the receiver's kernel may delay its ACK: wait (bounded) until what it holds has been ACKed
+      Run.until(500, () -> TcpInfo.of(sfd).map(t -> t.bytesAcked() - 1 == TcpInfo.inq(rfd)).orElse(true));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Optional<TcpInfo> info = TcpInfo.of(sfd);
+    String acked = info.map(t -> String.valueOf(t.bytesAcked() - 1)).orElse("not observable here");
+    return List.of(
+        new String[] {"bytes write() accepted", String.valueOf(total), "the sender: the return values of write()"},
+        new String[] {"still in the sender's kernel (Send-Q)", String.valueOf(TcpInfo.outq(sfd)),
+            "the sender, on Linux: ioctl SIOCOUTQ, /proc/net/tcp, ss"},
+        new String[] {"  of which not even sent yet", String.valueOf(TcpInfo.outqNotSent(sfd)),
+            "the sender, on Linux: ioctl SIOCOUTQNSD, TCP_INFO tcpi_notsent_bytes"},
+        new String[] {"ACKed by the receiver's kernel", acked,
+            "the sender, on Linux only: TCP_INFO tcpi_bytes_acked (minus 1 for the SYN); no POSIX or Java API"},
+        new String[] {"waiting in the receiver's kernel (Recv-Q)", String.valueOf(TcpInfo.inq(rfd)),
+            "the receiver: ioctl SIOCINQ, /proc/net/tcp"},
+        new String[] {"read by the receiving application", "0",
+            "only the receiving application; the sender learns it only if that application tells it"});
   }
 }

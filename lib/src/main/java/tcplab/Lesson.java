@@ -9,10 +9,16 @@ public final class Lesson {
 
   /** 02: the receiver's kernel ACKed "hello", the receiver crashes before reading it: RST, data lost. */
   public static Scenario crashWithUnreadData() {
+    return crashWithUnreadData("hello");
+  }
+
+  /** 02: the same with another message. */
+  public static Scenario crashWithUnreadData(String message) {
+    int n = bytes(message);
     return Scenario.named("receiver crashes with ACKed but unread data")
-        .client().write("hello").expect("5")
+        .client().write(message).expect(String.valueOf(n))
         .client().awaitSendQueue(0)
-        .server().awaitUnread(5)
+        .server().awaitUnread(n)
         .server().crash()
         .client().read().expect("-1 ECONNRESET")
         .client().write("again").expect("-1 EPIPE")
@@ -21,9 +27,16 @@ public final class Lesson {
 
   /** 02: the receiver read everything, then crashes: FIN; read 0, the first write succeeds, the next fails. */
   public static Scenario crashAfterReadingEverything() {
+    return crashAfterReadingEverything("hello");
+  }
+
+  /** 02: the same with another message. */
+  public static Scenario crashAfterReadingEverything(String message) {
+    int n = bytes(message);
     return Scenario.named("receiver crashes after reading everything")
-        .client().write("hello").expect("5")
-        .server().read().expect("5")
+        .client().write(message).expect(String.valueOf(n))
+        .server().awaitUnread(n)
+        .server().read(Scenario.MAX_BYTES).expect(String.valueOf(n))
         .server().crash()
         .client().read().expect("0")
         .client().write("ping").expect("4")
@@ -111,6 +124,13 @@ public final class Lesson {
         .server().crash()
         .client().write("bad2\n").expect("5")
         .client().read().expect("0");
+  }
+
+  private static int bytes(String message) {
+    if (message == null || message.isEmpty() || message.length() > 60_000) {
+      throw new IllegalArgumentException("message must be 1 .. 60000 characters long.");
+    }
+    return message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   /** 04: half-close: send the request, shutdown(SHUT_WR), the server reads EOF and still answers. */

@@ -56,6 +56,11 @@ public final class Result {
     return s.matches(c.views().get(i)) ? "as expected" : "MISMATCH: expected " + s.expected();
   }
 
+  /** The scenario's name. */
+  public String name() {
+    return scenario.name();
+  }
+
   /** How many steps returned something other than what Linux is expected to return. */
   public int mismatches() {
     if (c == null) {

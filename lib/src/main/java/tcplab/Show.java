@@ -62,6 +62,31 @@ public final class Show {
     show(data, text);
   }
 
+  /**
+   * Shows a scenario result: its calls table and a one-line verdict. A step whose C result differs
+   * from what Linux is expected to return is also reported on standard error, so that a headless
+   * run of the notebook fails loudly instead of hiding it.
+   */
+  public static void result(Result result) {
+    table(result.calls());
+    note(result.summary());
+    if (result.mismatches() > 0) {
+      System.err.println("MISMATCH in \"" + result.name() + "\": " + result.summary());
+    }
+  }
+
+  /** Shows a scenario's steps as a numbered list, before it runs. */
+  public static void steps(Scenario scenario) {
+    StringBuilder text = new StringBuilder(scenario.name()).append(":\n");
+    StringBuilder html = new StringBuilder("<b>").append(Html.escape(scenario.name())).append("</b><ol style=\"font-family:monospace;font-size:12px\">");
+    for (Step s : scenario.steps()) {
+      String line = s.side() + ": " + s.call() + (s.expected() == null ? "" : "   expect " + s.expected());
+      text.append("  ").append(line).append('\n');
+      html.append("<li>").append(Html.escape(line)).append("</li>");
+    }
+    html(html.append("</ol>").toString(), text.toString());
+  }
+
   /** Shows a short note (one paragraph) as HTML and text. */
   public static void note(String text) {
     html("<p>" + Html.escape(text) + "</p>", text);

@@ -1,6 +1,6 @@
 # tcplab: TCP is not always reliable, shown with real sockets in Java notebooks.
 # Two commands do all set-up on a fresh machine:  make lab   and   make test
-.PHONY: lab test setup lib run clean help
+.PHONY: lab test setup lib run bench clean help
 
 help:
 	@echo "make lab    set up what is missing, build lib/, open the notebooks (127.0.0.1, with a token)"
@@ -25,3 +25,6 @@ run:
 
 clean:
 	rm -rf lib/target build
+
+bench:
+	@tools/lab.sh bench

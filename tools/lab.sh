@@ -140,6 +140,11 @@ case "${1:-}" in
     run_notebooks --lab-check
     ;;
   run) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks ;;
+  bench)
+    MVN_ARGS="-DskipTests -q" build_lib
+    say "every scenario ${BENCH_RUNS:-100} times (tools/Bench.java)"
+    "$(java_bin)" -cp "$JAR" "$ROOT/tools/Bench.java" "${BENCH_RUNS:-100}"
+    ;;
   lab)
     setup
     MVN_ARGS="-DskipTests -q" build_lib

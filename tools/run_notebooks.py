@@ -109,7 +109,7 @@ def main():
     ap.add_argument("notebooks", nargs="+")
     ap.add_argument("--kernel", default="java")
     ap.add_argument("--cell-timeout", type=int, default=120)
-    ap.add_argument("--start-timeout", type=int, default=20)
+    ap.add_argument("--start-timeout", type=int, default=10)
     ap.add_argument("--start-attempts", type=int, default=5)
     ap.add_argument("--out", help="folder for executed copies")
     ap.add_argument("--logs", default="build/kernel-logs", help="folder for the kernels' own logs")

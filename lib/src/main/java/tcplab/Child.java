@@ -3,10 +3,16 @@ package tcplab;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
@@ -26,8 +32,11 @@ final class Child implements AutoCloseable {
   private int port = -1;
 
   private Child(Ops.Mode mode) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-XX:-UsePerfData", "-Xss512k", "-cp", classPath(), PeerProcess.class.getName(), mode.name());
+    List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-XX:-UsePerfData", "-Xss512k"));
+    jnaDispatchDir().ifPresent(dir -> cmd.addAll(List.of("-Djna.boot.library.path=" + dir, "-Djna.nounpack=true")));
+    cmd.addAll(List.of("-cp", classPath(), PeerProcess.class.getName(), mode.name()));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     process = pb.start();
     stdin = process.getOutputStream();
@@ -127,6 +136,40 @@ final class Child implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for the peer process");
     }
+  }
+
+  private static volatile Optional<Path> jnaDir;
+
+  /**
+   * A folder holding JNA's native library, unpacked once from JNA's jar, so that child processes
+   * skip unpacking it (about 100 ms each). Empty if JNA is not usable here.
+   */
+  static Optional<Path> jnaDispatchDir() {
+    if (jnaDir == null) {
+      Optional<Path> dir = Optional.empty();
+      if (CView.unavailableReason().isEmpty()) {
+        String resource = "/com/sun/jna/" + com.sun.jna.Platform.RESOURCE_PREFIX + "/" + System.mapLibraryName("jnidispatch");
+        try (InputStream in = com.sun.jna.Native.class.getResourceAsStream(resource)) {
+          if (in != null) {
+            byte[] bytes = in.readAllBytes();
+            // in the user's own cache, as JNA does (~/.cache/JNA): never a shared, world-writable folder
+            Path d = Path.of(System.getProperty("user.home"), ".cache", "tcplab", "jna-" + bytes.length);
+            Path lib = d.resolve(System.mapLibraryName("jnidispatch"));
+            if (!Files.exists(lib) || Files.size(lib) != bytes.length) {
+              Files.createDirectories(d);
+              Path tmp = Files.createTempFile(d, "lib", ".part");
+              Files.write(tmp, bytes);
+              Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            dir = Optional.of(d);
+          }
+        } catch (IOException | RuntimeException e) {
+          dir = Optional.empty(); // children unpack JNA themselves
+        }
+      }
+      jnaDir = dir;
+    }
+    return jnaDir;
   }
 
   private static String javaBinary() {

@@ -60,8 +60,13 @@ public final class ProcNetTcp {
 
     /** All rows of {prefix}tcp and {prefix}tcp6, e.g. prefix "/proc/thread-self/net/". */
     public static List<Row> rows(String prefix) {
+        return rows(prefix, "tcp", "tcp6");
+    }
+
+    /** All rows of the given files under {@code prefix} (e.g. only "tcp6": one read costs several ms). */
+    public static List<Row> rows(String prefix, String... files) {
         List<Row> out = new ArrayList<>();
-        for (String file : new String[]{"tcp", "tcp6"}) {
+        for (String file : files) {
             List<String> lines;
             try {
                 lines = Files.readAllLines(Path.of(prefix + file));

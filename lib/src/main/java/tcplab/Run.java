@@ -88,7 +88,8 @@ final class Run {
           server.fd();
         }
       }
-      Ports ports = new Ports(cs.getLocalPort(), serverPort);
+      Ports ports = Ports.of(cs.getLocalPort(), serverPort);
+      boolean observe = mode == Ops.Mode.C || CView.unavailableReason().isPresent(); // the pass that shows states
       t0 = System.nanoTime();
       boolean stopped = false;
       for (Step step : s.steps()) {
@@ -116,7 +117,7 @@ final class Run {
           }
         }
         views.add(view);
-        states.add(ports.states());
+        states.add(observe ? ports.states() : "");
       }
       return new Trace(times, views, states, (System.nanoTime() - t0) / 1e6);
     } catch (IOException e) {
@@ -137,10 +138,20 @@ final class Run {
     }
   }
 
-  /** The two ends' ports, and their rows in /proc/net/tcp. */
-  record Ports(int client, int server) {
+  /** The two ends' ports, and their rows in /proc/net/tcp6 (Java's dual-stack sockets) or /proc/net/tcp. */
+  record Ports(int client, int server, String[] files) {
+    static Ports of(int client, int server) {
+      boolean v6 = ProcNetTcp.rows(ProcNetTcp.DEFAULT_PREFIX, "tcp6").stream()
+          .anyMatch(r -> r.localPort() == client && r.remotePort() == server);
+      return new Ports(client, server, v6 ? new String[] {"tcp6"} : new String[] {"tcp"});
+    }
+
+    private List<ProcNetTcp.Row> rows() {
+      return ProcNetTcp.rows(ProcNetTcp.DEFAULT_PREFIX, files);
+    }
+
     Optional<ProcNetTcp.Row> row(Side side) {
-      return side == Side.CLIENT ? ProcNetTcp.find(client, server) : ProcNetTcp.find(server, client);
+      return side == Side.CLIENT ? find(rows(), client, server) : find(rows(), server, client);
     }
 
     /** "client ESTABLISHED · server CLOSE_WAIT (Recv-Q 5)". */
@@ -148,7 +159,7 @@ final class Run {
       if (!ProcNetTcp.available()) {
         return "not observable here: no /proc/net/tcp";
       }
-      List<ProcNetTcp.Row> rows = ProcNetTcp.rows();
+      List<ProcNetTcp.Row> rows = rows();
       return "client " + describe(find(rows, client, server)) + " · server " + describe(find(rows, server, client));
     }
 

@@ -36,6 +36,8 @@ interface LibC extends Library {
     int open(String path, int flags) throws LastErrorException;
     /** {@code fds} is an array of struct pollfd (8 bytes each: int fd, short events, short revents). */
     int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;
+    /** Returns 0 or an error number (it does not set errno); {@code set}/{@code old} are 128-byte sigset_t, old may be null. */
+    int pthread_sigmask(int how, byte[] set, byte[] old);
 
     /** Runs one libc call and returns its value, or {@code (-1, errno)} when it failed. */
     static CResult call(LongSupplier libcCall) {

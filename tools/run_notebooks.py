@@ -82,6 +82,8 @@ async def run_one(path, args):
         error = f"the kernel died: {e}"
     except (CellExecutionError, RuntimeError) as e:
         error = str(e).splitlines()[0] if str(e) else type(e).__name__
+    except Exception as e:  # e.g. NoSuchKernel: report it as this notebook's failure
+        error = f"{type(e).__name__}: {e}"
     finally:
         try:
             await client._async_cleanup_kernel()

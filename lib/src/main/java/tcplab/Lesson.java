@@ -105,7 +105,8 @@ public final class Lesson {
    * 03: the lesson's reliable_client01 against a server killed while it sleeps: "peer connection
    * closed". The lesson's sleeps (server 5 s, client 3 s) are scaled down to {@code sleepMillis}.
    */
-  public static Scenario lessonServerKilled(int sleepMillis) {
+  public static Scenario lessonServerKilled(int lessonSleepMillis) {
+    int sleepMillis = Check.range("lessonSleepMillis", lessonSleepMillis, 0, 10_000, "ms");
     return Scenario.named("lesson: reliable_client01, server killed during its sleep")
         .client().write("good\n").expect("5")
         .server().read().expect("5")

@@ -1,0 +1,494 @@
+package tcplab;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Lesson 17's reliable_client02 question, swept: after the peer process is SIGKILLed, does the sender see
+ * "Connection reset by peer" (ECONNRESET) or "Broken pipe" (EPIPE)?
+ *
+ * <p>The dying peer is a real {@code bash} process connected to a listener in this JVM. At death its kernel
+ * sends RST if the socket's receive queue still held unread bytes (the sender's next write or read gets
+ * ECONNRESET), else FIN (the next write succeeds and draws an RST, the write after it gets EPIPE; a read
+ * gets 0). The pause between the sender's writes only matters through that queue: {@link Control#UNREAD}
+ * and {@link Control#EMPTY} fix it and give one outcome for every pause; {@link Control#NATURAL} leaves it
+ * to the race between the sender's rhythm and a reader that reads up to 1 KiB then sleeps 10 ms.
+ */
+public final class ResetOrPipe {
+  private ResetOrPipe() {}
+
+  /** What the dying peer's receive queue holds when it is killed. */
+  public enum Control {
+    /** The peer never reads; killed once its Recv-Q &gt; 0: RST. */
+    UNREAD("unread data (RST)"),
+    /** The peer reads everything; killed once its Recv-Q and our Send-Q are 0: FIN. */
+    EMPTY("empty (FIN)"),
+    /** Like reliable_server02 (up to 1 KiB per read, then 10 ms sleep), killed 40-60 ms after our first write. */
+    NATURAL("not controlled: reads 1 KiB / 10 ms");
+
+    private final String text;
+
+    Control(String text) {
+      this.text = text;
+    }
+
+    /** The row label used in {@link #sweep}. */
+    public String text() {
+      return text;
+    }
+  }
+
+  /** The sender's first call after the peer's death was reaped. */
+  public enum FirstCall { READ, WRITE }
+
+  /** Outcome labels. */
+  public static final String WRITE_RESET = "write: ECONNRESET", WRITE_OK_THEN_PIPE = "write ok, then EPIPE",
+      WRITE_PIPE = "write: EPIPE", READ_RESET = "read: ECONNRESET", READ_EOF = "read: 0 (EOF)",
+      TIMED_OUT = "timed out", NO_DEATH = "no death observed";
+
+  /** Writes under UNREAD and EMPTY, with the pause between them, before the queue is brought to its state. */
+  static final int CONTROL_WRITES = 3;
+  /** NATURAL: the kill time after the first write is drawn uniformly from [KILL_FROM, KILL_TO) ms. */
+  static final int KILL_FROM_MILLIS = 40, KILL_TO_MILLIS = 60;
+  /** Deadline for accept, READY, reaching the control state and reaping the killed peer. */
+  static final int SETUP_MILLIS = 3_000;
+  /** Deadline for each read or write of the sender. */
+  static final int CALL_MILLIS = 1_000;
+
+  private static final byte[] MESSAGE = "network programming".getBytes(StandardCharsets.US_ASCII);
+  private static final List<String> KNOWN = List.of(WRITE_RESET, WRITE_OK_THEN_PIPE, WRITE_PIPE, READ_RESET,
+      READ_EOF, TIMED_OUT, NO_DEATH);
+  private static volatile String bashPath;
+  private static volatile ScheduledExecutorService watchdog;
+
+  /** One run: connect a fresh bash peer, bring its receive queue to {@code c}, SIGKILL it, return what {@code f} sees. */
+  public static String once(Control c, int pauseMillis, FirstCall f) {
+    return once(c, pauseMillis, f, CView.unavailableReason().isEmpty());
+  }
+
+  /** Runs every (control, pause, first call) {@code runsPerPoint} times; pauses default to 0, 1, 10, 100 ms. */
+  public static Table sweep(int runsPerPoint, int... pausesMillis) {
+    Check.range("runsPerPoint", runsPerPoint, 1, 100, "runs");
+    int[] pauses = pausesMillis == null || pausesMillis.length == 0 ? new int[] {0, 1, 10, 100} : pausesMillis;
+    Check.range("the number of pauses", pauses.length, 1, 8, "values");
+    for (int p : pauses) {
+      Check.range("pause", p, 0, 1000, "ms");
+    }
+    Optional<String> noC = CView.unavailableReason();
+    bash(); // fail with one sentence before any run
+    StringColumn control = StringColumn.create("dying peer's receive queue");
+    IntColumn pause = IntColumn.create("pause (ms)");
+    StringColumn call = StringColumn.create("first call");
+    StringColumn verdict = StringColumn.create("verdict");
+    List<Map<String, Integer>> counts = new ArrayList<>();
+    List<String> seen = new ArrayList<>();
+    for (Control c : Control.values()) {
+      for (int p : pauses) {
+        for (FirstCall f : new FirstCall[] {FirstCall.WRITE, FirstCall.READ}) {
+          Map<String, Integer> n = new LinkedHashMap<>();
+          for (int i = 0; i < runsPerPoint; i++) {
+            String label = once(c, p, f, noC.isEmpty());
+            n.merge(label, 1, Integer::sum);
+            if (!seen.contains(label)) {
+              seen.add(label);
+            }
+          }
+          control.append(c.text());
+          pause.append(p);
+          call.append(f.name().toLowerCase());
+          counts.add(n);
+        }
+      }
+    }
+    seen.sort((a, b) -> Integer.compare(rank(a), rank(b)));
+    List<IntColumn> outcome = new ArrayList<>();
+    for (String label : seen) {
+      IntColumn col = IntColumn.create(label);
+      counts.forEach(n -> col.append(n.getOrDefault(label, 0)));
+      outcome.add(col);
+    }
+    for (Map<String, Integer> n : counts) {
+      if (n.size() == 1) {
+        verdict.append(runsPerPoint + "/" + runsPerPoint + " identical");
+      } else {
+        StringBuilder v = new StringBuilder("race: ");
+        seen.stream().filter(n::containsKey).forEach(l -> v.append(v.length() > 6 ? "/" : "").append(n.get(l)));
+        verdict.append(v.toString());
+      }
+    }
+    Table t = Table.create("first result after the peer process is SIGKILLed, " + runsPerPoint + " runs per row ("
+        + noC.map(why -> "Java view: exception messages, because the C view is " + why)
+            .orElse("C view: write()/recv() and errno") + ")");
+    t.addColumns(control, pause, call);
+    outcome.forEach(t::addColumns);
+    t.addColumns(verdict);
+    return t;
+  }
+
+  private static int rank(String label) {
+    int i = KNOWN.indexOf(label);
+    return i >= 0 ? i : KNOWN.size();
+  }
+
+  /** One run in the C view (libc errno) or the Java view (exception messages). */
+  static String once(Control c, int pauseMillis, FirstCall f, boolean cView) {
+    Objects.requireNonNull(c, "control");
+    Objects.requireNonNull(f, "first call");
+    Check.range("pause", pauseMillis, 0, 1000, "ms");
+    String bash = bash();
+    ServerSocket listener = null;
+    Socket s = null;
+    Process peer = null;
+    ScheduledFuture<?> guard = null;
+    AtomicBoolean guardFired = new AtomicBoolean();
+    try {
+      listener = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
+      listener.setSoTimeout(SETUP_MILLIS);
+      ProcessBuilder pb = new ProcessBuilder(bash, "--norc", "--noprofile", "-c", script(c), "peer",
+          Integer.toString(listener.getLocalPort())).redirectErrorStream(true);
+      pb.environment().remove("BASH_ENV");
+      peer = pb.start();
+      try {
+        s = listener.accept();
+      } catch (SocketTimeoutException e) {
+        throw new IllegalStateException("the bash peer did not connect within " + SETUP_MILLIS + " ms (does this bash"
+            + " support /dev/tcp?); it printed: " + drain(peer.getInputStream()));
+      }
+      listener.close();
+      awaitReady(peer);
+      Socket sock = s;
+      if (!cView) { // java.net.Socket has no send timeout: a stuck write is ended by closing the socket
+        guard = watchdog().schedule(() -> {
+          guardFired.set(true);
+          close(sock);
+        }, SETUP_MILLIS * 2L + CONTROL_WRITES * (long) pauseMillis + CALL_MILLIS * 3L, TimeUnit.MILLISECONDS);
+      }
+      Io io = cView ? new CIo(CView.fdOf(s)) : new JavaIo(s);
+      int peerPort = s.getPort(), ourPort = s.getLocalPort();
+      if (c == Control.NATURAL) {
+        // The sender writes with its pause until the kill time T (uniform in 40-60 ms, so its phase against both
+        // rhythms is random), then the kill follows within microseconds. The sender does not keep writing in
+        // another thread: a write racing the kill could itself consume the RST before waitFor() returns, and
+        // "the first call after the death" would then report the second error (EPIPE) instead of the first
+        // (our reading of the kernel's behaviour; not measured).
+        long t0 = System.nanoTime();
+        long killAt = t0 + ThreadLocalRandom.current().nextLong(KILL_FROM_MILLIS, KILL_TO_MILLIS) * 1_000_000L
+            + ThreadLocalRandom.current().nextLong(1_000_000L);
+        while (true) {
+          String w = io.write();
+          if (!w.isEmpty()) {
+            return guardFired.get() ? TIMED_OUT : "before the kill: write: " + w;
+          }
+          long now = System.nanoTime();
+          if (now >= killAt || !sleepUntil(Math.min(killAt, now + pauseMillis * 1_000_000L))
+              || System.nanoTime() >= killAt) {
+            break; // the kill time came, during a write or during the pause
+          }
+        }
+      } else {
+        for (int i = 0; i < CONTROL_WRITES; i++) {
+          if (i > 0) {
+            sleepUntil(System.nanoTime() + pauseMillis * 1_000_000L);
+          }
+          String w = io.write();
+          if (!w.isEmpty()) {
+            return guardFired.get() ? TIMED_OUT : "before the kill: write: " + w;
+          }
+        }
+        boolean reached = c == Control.UNREAD
+            ? until(() -> queue(peerPort, ourPort, true) > 0)
+            : until(() -> queue(peerPort, ourPort, true) == 0 && queue(ourPort, peerPort, false) == 0);
+        if (!reached) {
+          return TIMED_OUT;
+        }
+      }
+      peer.destroyForcibly(); // SIGKILL: the kernel closes the peer's socket as after a crash
+      if (!peer.waitFor(SETUP_MILLIS, TimeUnit.MILLISECONDS)) {
+        return NO_DEATH;
+      }
+      String label = f == FirstCall.READ ? readLabel(io.read()) : writeLabel(io);
+      return guardFired.get() ? TIMED_OUT : label;
+    } catch (IOException e) {
+      throw new IllegalStateException("ResetOrPipe could not set up its loopback connection: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("ResetOrPipe was interrupted.", e);
+    } finally {
+      if (guard != null) {
+        guard.cancel(false);
+      }
+      if (s != null) {
+        try {
+          s.setSoLinger(true, 0); // our close sends RST: no TIME_WAIT left behind by the peer's orphan
+        } catch (IOException ignored) {
+          // already closed
+        }
+      }
+      close(s);
+      close(listener);
+      if (peer != null) {
+        peer.destroyForcibly();
+        try {
+          peer.waitFor(SETUP_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        close(peer.getOutputStream());
+        close(peer.getInputStream());
+      }
+    }
+  }
+
+  private static String readLabel(String r) {
+    return r.equals(TIMED_OUT) ? TIMED_OUT : "read: " + r;
+  }
+
+  private static String writeLabel(Io io) {
+    String first = io.write();
+    if (first.equals(TIMED_OUT)) {
+      return TIMED_OUT;
+    }
+    if (!first.isEmpty()) {
+      return "write: " + first;
+    }
+    String second = io.write();
+    if (second.equals(TIMED_OUT)) {
+      return TIMED_OUT;
+    }
+    return second.isEmpty() ? NO_DEATH : "write ok, then " + second;
+  }
+
+  /**
+   * The peer's script; it never forks, so SIGKILL to the bash process kills the socket's only owner.
+   * NATURAL: block for the first byte, take what else arrives within 1 ms (up to 1 KiB in all, like C's
+   * read(fd, buf, 1024)), then sleep 10 ms (read -t on the silent stdin pipe). A plain {@code read -N 1024}
+   * would keep reading until it has 1024 bytes and so drain the kernel queue of a slow sender. Measured pace
+   * under a flood: about 96 KB/s, 1 KiB per 10.6 ms (C's reliable_server02: about 100 KB/s).
+   */
+  static String script(Control c) {
+    String body = switch (c) {
+      case UNREAD -> "read -r _";
+      case EMPTY -> "exec cat <&3 >/dev/null";
+      case NATURAL -> "while read -r -N 1 -u 3 _; do read -r -N 1023 -t 0.001 -u 3 _; read -r -t 0.01 -u 0 _; done";
+    };
+    return "exec 3<>/dev/tcp/127.0.0.1/$1 || exit 1\necho READY\n" + body + "\n";
+  }
+
+  /**
+   * Bytes in a socket's receive ({@code recv}) or send queue, as ss shows them; -1 if the socket is absent.
+   * Reads /proc/net/tcp first (the bash peer is IPv4) and tcp6 only if needed (this JVM's dual-stack socket):
+   * each file costs about 2 ms here.
+   */
+  private static long queue(int localPort, int remotePort, boolean recv) {
+    for (String file : new String[] {"tcp", "tcp6"}) {
+      try {
+        for (String line : Files.readAllLines(Path.of(ProcNetTcp.DEFAULT_PREFIX, file))) {
+          ProcNetTcp.Row r = ProcNetTcp.parse(line);
+          if (r != null && r.localPort() == localPort && r.remotePort() == remotePort) {
+            return recv ? r.recvQ() : r.sendQ();
+          }
+        }
+      } catch (IOException e) {
+        // no such file (IPv6 off): try the next
+      }
+    }
+    return -1;
+  }
+
+  private static boolean until(BooleanSupplier condition) {
+    long end = System.nanoTime() + SETUP_MILLIS * 1_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() >= end) {
+        return false;
+      }
+      LockSupport.parkNanos(200_000L);
+    }
+    return true;
+  }
+
+  /** Sleeps until System.nanoTime() reaches {@code deadline}; false if interrupted. */
+  private static boolean sleepUntil(long deadline) {
+    long left;
+    while ((left = deadline - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(left);
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void awaitReady(Process peer) throws IOException {
+    InputStream in = peer.getInputStream();
+    StringBuilder line = new StringBuilder();
+    long end = System.nanoTime() + SETUP_MILLIS * 1_000_000L;
+    while (System.nanoTime() < end) {
+      while (in.available() > 0) {
+        int b = in.read();
+        if (b == '\n') {
+          if (line.toString().equals("READY")) {
+            return;
+          }
+          line.setLength(0);
+        } else if (b >= 0) {
+          line.append((char) b);
+        }
+      }
+      if (!peer.isAlive()) {
+        break;
+      }
+      LockSupport.parkNanos(50_000L);
+    }
+    throw new IllegalStateException("the bash peer did not print READY within " + SETUP_MILLIS + " ms; it printed: "
+        + line + drain(in));
+  }
+
+  private static String drain(InputStream in) {
+    try {
+      int n = Math.min(in.available(), 2_000);
+      return new String(in.readNBytes(n), StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** The bash executable on the PATH (or /bin/bash); throws one sentence when there is none. */
+  static String bash() {
+    String found = bashPath;
+    if (found == null) {
+      List<String> dirs = new ArrayList<>(Arrays.asList(
+          Objects.requireNonNullElse(System.getenv("PATH"), "").split(File.pathSeparator)));
+      dirs.add("/bin");
+      dirs.add("/usr/bin");
+      for (String d : dirs) {
+        Path p = Path.of(d.isEmpty() ? "." : d, "bash");
+        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+          found = p.toAbsolutePath().toString();
+          break;
+        }
+      }
+      if (found == null) {
+        throw new IllegalStateException("ResetOrPipe needs bash to play the dying peer, and no bash was found on the PATH.");
+      }
+      bashPath = found;
+    }
+    return found;
+  }
+
+  private static ScheduledExecutorService watchdog() {
+    if (watchdog == null) {
+      synchronized (ResetOrPipe.class) {
+        if (watchdog == null) {
+          watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tcplab-reset-or-pipe-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
+        }
+      }
+    }
+    return watchdog;
+  }
+
+  private static void close(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // best effort
+      }
+    }
+  }
+
+  /** One 19-byte write ("" = it succeeded) or one read, as short result names. */
+  private interface Io {
+    /** "" when all 19 bytes were written; else "ECONNRESET", "EPIPE", "timed out" or another short name. */
+    String write();
+
+    /** "0 (EOF)", "ECONNRESET", "timed out", "n bytes" or another short name. */
+    String read();
+  }
+
+  /** The C view: write() after poll(POLLOUT) and recv() after poll(POLLIN), with errno. */
+  private record CIo(int fd) implements Io {
+    @Override
+    public String write() {
+      CResult r = CView.write(fd, MESSAGE, CALL_MILLIS);
+      if (r.errno() == CResult.EAGAIN) {
+        return TIMED_OUT;
+      }
+      return r.failed() ? r.errnoName() : r.value() == MESSAGE.length ? "" : "short write " + r.value();
+    }
+
+    @Override
+    public String read() {
+      CRead r = CView.recv(fd, 1024, 0, CALL_MILLIS);
+      CResult v = r.result();
+      if (v.errno() == CResult.EAGAIN) {
+        return TIMED_OUT;
+      }
+      return v.failed() ? v.errnoName() : v.value() == 0 ? "0 (EOF)" : v.value() + " bytes";
+    }
+  }
+
+  /** The Java view: java.net.Socket streams; the result names come from the exception messages. */
+  private record JavaIo(Socket s) implements Io {
+    @Override
+    public String write() {
+      try {
+        s.getOutputStream().write(MESSAGE);
+        return "";
+      } catch (IOException e) {
+        return name(e);
+      }
+    }
+
+    @Override
+    public String read() {
+      try {
+        s.setSoTimeout(CALL_MILLIS);
+        int n = s.getInputStream().read(new byte[1024]);
+        return n < 0 ? "0 (EOF)" : n + " bytes";
+      } catch (SocketTimeoutException e) {
+        return TIMED_OUT;
+      } catch (IOException e) {
+        return name(e);
+      }
+    }
+
+    private static String name(IOException e) {
+      String m = String.valueOf(e.getMessage());
+      if (m.startsWith("Connection reset")) { // "Connection reset" (read) or "Connection reset by peer" (write)
+        return "ECONNRESET";
+      }
+      return m.equals("Broken pipe") ? "EPIPE" : e.getClass().getSimpleName() + ": " + m;
+    }
+  }
+}

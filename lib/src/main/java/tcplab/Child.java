@@ -1,10 +1,8 @@
 package tcplab;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,21 +11,16 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.ArrayDeque;
 import java.util.Base64;
-import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** The parent's handle on a {@link PeerProcess}: start it, send it steps, crash it, always reap it. */
 final class Child implements AutoCloseable {
   private static final int START_MILLIS = 10_000;
   private final Process process;
-  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final Deque<String> noise = new ArrayDeque<>();
+  private final Processes.Lines lines;
   private final OutputStream stdin;
   private int port = -1;
 
@@ -40,9 +33,7 @@ final class Child implements AutoCloseable {
     pb.redirectErrorStream(true);
     process = pb.start();
     stdin = process.getOutputStream();
-    Thread pump = new Thread(this::pump, "tcplab-child-" + process.pid());
-    pump.setDaemon(true);
-    pump.start();
+    lines = new Processes.Lines(process);
   }
 
   /** Starts a server peer process; {@link #port()} waits until it listens. */
@@ -53,7 +44,7 @@ final class Child implements AutoCloseable {
   /** The port the child listens on, once it says so. */
   int port() throws IOException {
     if (port < 0) {
-      port = Integer.parseInt(await("PORT", START_MILLIS).substring(5).trim());
+      port = Integer.parseInt(lines.await("PORT", START_MILLIS).substring(5).trim());
     }
     return port;
   }
@@ -64,7 +55,7 @@ final class Child implements AutoCloseable {
 
   /** Waits until the child has accepted the connection. */
   void awaitReady(int millis) throws IOException {
-    await("READY", millis);
+    lines.await("READY", millis);
   }
 
   /** Performs one step in the child and returns its view. */
@@ -73,7 +64,7 @@ final class Child implements AutoCloseable {
         + Base64.getEncoder().encodeToString(step.text().getBytes(StandardCharsets.UTF_8)) + "\n";
     stdin.write(cmd.getBytes(StandardCharsets.UTF_8));
     stdin.flush();
-    String done = await("DONE", deadlineMillis + 2_000);
+    String done = lines.await("DONE", deadlineMillis + 2_000);
     return new String(Base64.getDecoder().decode(done.substring(5).trim()), StandardCharsets.UTF_8);
   }
 
@@ -92,50 +83,7 @@ final class Child implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-    }
-    try {
-      process.waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void pump() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        lines.add(line);
-      }
-    } catch (IOException e) {
-      // the child is gone
-    }
-  }
-
-  private String await(String keyword, int millis) throws IOException {
-    long end = System.nanoTime() + millis * 1_000_000L;
-    try {
-      while (true) {
-        long left = end - System.nanoTime();
-        String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-        if (line == null) {
-          throw new IOException("the peer process (pid " + process.pid() + ") did not say " + keyword + " within "
-              + millis + " ms" + (process.isAlive() ? "" : "; it exited with " + process.exitValue())
-              + (noise.isEmpty() ? "" : "; it printed: " + String.join(" | ", noise)));
-        }
-        if (line.startsWith(keyword)) {
-          return line;
-        }
-        noise.addLast(line);
-        if (noise.size() > 5) {
-          noise.removeFirst();
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for the peer process");
-    }
+    Processes.reap(process, 5_000);
   }
 
   private static volatile Optional<Path> jnaDir;

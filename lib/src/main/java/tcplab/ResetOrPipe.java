@@ -84,7 +84,6 @@ public final class ResetOrPipe {
   private static final byte[] MESSAGE = "network programming".getBytes(StandardCharsets.US_ASCII);
   private static final List<String> KNOWN = List.of(WRITE_RESET, WRITE_OK_THEN_PIPE, WRITE_PIPE, READ_RESET,
       READ_EOF, TIMED_OUT, NO_DEATH);
-  private static volatile String bashPath;
   private static volatile ScheduledExecutorService watchdog;
 
   /** One run: connect a fresh bash peer, bring its receive queue to {@code c}, SIGKILL it, return what {@code f} sees. */
@@ -252,16 +251,7 @@ public final class ResetOrPipe {
       }
       close(s);
       close(listener);
-      if (peer != null) {
-        peer.destroyForcibly();
-        try {
-          peer.waitFor(SETUP_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        close(peer.getOutputStream());
-        close(peer.getInputStream());
-      }
+      Processes.reap(peer, SETUP_MILLIS);
     }
   }
 
@@ -379,27 +369,10 @@ public final class ResetOrPipe {
     }
   }
 
-  /** The bash executable on the PATH (or /bin/bash); throws one sentence when there is none. */
+  /** The bash executable on the PATH; throws one sentence when there is none. */
   static String bash() {
-    String found = bashPath;
-    if (found == null) {
-      List<String> dirs = new ArrayList<>(Arrays.asList(
-          Objects.requireNonNullElse(System.getenv("PATH"), "").split(File.pathSeparator)));
-      dirs.add("/bin");
-      dirs.add("/usr/bin");
-      for (String d : dirs) {
-        Path p = Path.of(d.isEmpty() ? "." : d, "bash");
-        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-          found = p.toAbsolutePath().toString();
-          break;
-        }
-      }
-      if (found == null) {
-        throw new IllegalStateException("ResetOrPipe needs bash to play the dying peer, and no bash was found on the PATH.");
-      }
-      bashPath = found;
-    }
-    return found;
+    return Processes.onPath("bash").orElseThrow(() -> new IllegalStateException(
+        "ResetOrPipe needs bash to play the dying peer, and no bash was found on the PATH."));
   }
 
   private static ScheduledExecutorService watchdog() {

@@ -58,7 +58,7 @@ public final class SigPipe {
   }
 
   private static void bash(Rows t, int ms) {
-    Optional<String> bash = onPath("bash");
+    Optional<String> bash = Processes.onPath("bash");
     if (bash.isEmpty()) {
       t.add("bash child", "printf x >&3 (write)", "not observable here: no bash on PATH");
       return;
@@ -70,11 +70,11 @@ public final class SigPipe {
       String script = "exec 3<>/dev/tcp/127.0.0.1/" + port + " || exit 3; echo READY; read -r _ || exit 4; "
           + "printf x >&3; echo \"first write: $?\"; read -r _ || exit 4; printf y >&3; echo \"second write: $?\"";
       p = new ProcessBuilder(bash.get(), "-c", script).redirectErrorStream(true).start();
-      Lines out = new Lines(p);
+      Processes.Lines out = new Processes.Lines(p);
       int childPort;
       try (Socket s = l.accept()) {
         childPort = s.getPort();
-        out.await("READY", ms);
+        out.poll("READY", ms);
       } catch (SocketTimeoutException e) {
         t.add("bash child", "connect via /dev/tcp", "not observable here: bash did not connect within " + ms
             + " ms (" + out.printed() + ")");
@@ -85,7 +85,7 @@ public final class SigPipe {
       OutputStream in = p.getOutputStream();
       in.write('\n');
       in.flush();
-      String first = out.await("first write", ms);
+      String first = out.poll("first write", ms);
       t.add(who, "printf x >&3 → write(3, \"x\", 1)", first == null ? "no answer within " + ms + " ms" : "$? = " + first.substring(13),
           p.isAlive() ? "not raised (bash is alive)" : "?",
           fin + "; after the write the child's end is " + Rows.state(childPort, port), p.isAlive() ? "yes" : "no");
@@ -93,7 +93,7 @@ public final class SigPipe {
       in.flush();
       boolean exited = p.waitFor(ms, TimeUnit.MILLISECONDS);
       int status = exited ? p.exitValue() : -1;
-      String second = out.await("second write", exited ? 200 : 1);
+      String second = out.poll("second write", exited ? 200 : 1);
       t.add(who, "printf y >&3 → write(3, \"y\", 1)",
           second != null ? "$? = " + second.substring(14) : exited ? "no return: the process died" : "no answer within " + ms + " ms",
           status > 128 ? (status - 128 == 13 ? "raised: killed by it" : "killed by signal " + (status - 128)) : "not raised",
@@ -106,14 +106,7 @@ public final class SigPipe {
       Thread.currentThread().interrupt();
       t.add("bash child", "", "not observable here: interrupted");
     } finally {
-      if (p != null) {
-        p.destroyForcibly();
-        try {
-          p.waitFor(ms, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      Processes.reap(p, ms);
     }
   }
 
@@ -187,57 +180,5 @@ public final class SigPipe {
     boolean ok = ProcNetTcp.awaitState(local, remote, r -> r.state().equals("CLOSE_WAIT"), Duration.ofMillis(ms));
     return ok ? String.format("peer closed (FIN): writer's end CLOSE_WAIT after %.1f ms", (System.nanoTime() - t0) / 1e6)
         : "peer closed, but the writer's end is " + Rows.state(local, remote) + " after " + ms + " ms";
-  }
-
-  private static Optional<String> onPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-      Path p = Path.of(dir.isEmpty() ? "." : dir, name);
-      if (Files.isExecutable(p)) {
-        return Optional.of(p.toString());
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** The child's merged stdout/stderr, line by line, read by a daemon thread. */
-  private static final class Lines {
-    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-    private final List<String> all = new ArrayList<>();
-
-    Lines(Process p) {
-      Thread pump = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            synchronized (all) {
-              all.add(line);
-            }
-            queue.add(line);
-          }
-        } catch (IOException e) {
-          // the child is gone
-        }
-      }, "tcplab-sigpipe-child");
-      pump.setDaemon(true);
-      pump.start();
-    }
-
-    /** The next line starting with {@code prefix} within {@code ms}, or null. */
-    String await(String prefix, int ms) throws InterruptedException {
-      long end = System.nanoTime() + ms * 1_000_000L;
-      for (long left; (left = end - System.nanoTime()) > 0; ) {
-        String line = queue.poll(left, TimeUnit.NANOSECONDS);
-        if (line != null && line.startsWith(prefix)) {
-          return line;
-        }
-      }
-      return null;
-    }
-
-    /** Everything printed so far, joined with " | ". */
-    String printed() {
-      synchronized (all) {
-        return all.isEmpty() ? "nothing" : String.join(" | ", all);
-      }
-    }
   }
 }

@@ -1,0 +1,118 @@
+package tcplab;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Child processes of the lab (peers that crash, writers that die of SIGPIPE): find, read, reap. */
+final class Processes {
+  private Processes() {}
+
+  /** The executable {@code name} on the PATH (then /usr/bin, /bin), if any. */
+  static Optional<String> onPath(String name) {
+    List<String> dirs = new ArrayList<>(List.of(Objects.requireNonNullElse(System.getenv("PATH"), "").split(File.pathSeparator)));
+    dirs.add("/usr/bin");
+    dirs.add("/bin");
+    for (String d : dirs) {
+      Path p = Path.of(d.isEmpty() ? "." : d, name);
+      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+        return Optional.of(p.toAbsolutePath().toString());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** SIGKILLs {@code p} if it still runs and waits up to {@code millis} for the kernel to reap it. */
+  static void reap(Process p, int millis) {
+    if (p == null) {
+      return;
+    }
+    p.destroyForcibly();
+    try {
+      p.waitFor(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeQuietly(p.getOutputStream());
+    closeQuietly(p.getInputStream());
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      // nothing left to release
+    }
+  }
+
+  /** A child's merged output, line by line, read by a daemon thread; lines are awaited with a deadline. */
+  static final class Lines {
+    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+    private final List<String> all = new ArrayList<>();
+    private final Process process;
+
+    Lines(Process p) {
+      this.process = p;
+      Thread pump = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = r.readLine()) != null; ) {
+            synchronized (all) {
+              all.add(line);
+            }
+            queue.add(line);
+          }
+        } catch (IOException e) {
+          // the child is gone
+        }
+      }, "tcplab-child-" + p.pid());
+      pump.setDaemon(true);
+      pump.start();
+    }
+
+    /** The next line starting with {@code prefix} within {@code millis}, or null. */
+    String poll(String prefix, int millis) throws InterruptedException {
+      long end = System.nanoTime() + millis * 1_000_000L;
+      for (long left; (left = end - System.nanoTime()) > 0; ) {
+        String line = queue.poll(left, TimeUnit.NANOSECONDS);
+        if (line != null && line.startsWith(prefix)) {
+          return line;
+        }
+      }
+      return null;
+    }
+
+    /** Like {@link #poll}, but a missing line is an IOException that says what the child printed. */
+    String await(String prefix, int millis) throws IOException {
+      try {
+        String line = poll(prefix, millis);
+        if (line == null) {
+          throw new IOException("the child process (pid " + process.pid() + ") did not say " + prefix + " within "
+              + millis + " ms" + (process.isAlive() ? "" : "; it exited with " + process.exitValue())
+              + "; it printed: " + printed());
+        }
+        return line;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the child process");
+      }
+    }
+
+    /** Everything printed so far, joined with " | " (the last 20 lines). */
+    String printed() {
+      synchronized (all) {
+        return all.isEmpty() ? "nothing" : String.join(" | ", all.subList(Math.max(0, all.size() - 20), all.size()));
+      }
+    }
+  }
+}

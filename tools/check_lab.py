@@ -81,8 +81,12 @@ async def check(base, token, log):
                              body=json.dumps({"name": "java"}), request_timeout=30)
         kid = json.loads(r.body)["id"]
         try:
-            ws = await websocket_connect(HTTPRequest(f"{base.replace('http', 'ws')}/api/kernels/{kid}/channels",
-                                                     headers=auth))
+            try:  # the server itself asks the kernel for kernel_info before it accepts the websocket
+                ws = await websocket_connect(HTTPRequest(f"{base.replace('http', 'ws')}/api/kernels/{kid}/channels",
+                                                         headers=auth, connect_timeout=20, request_timeout=20))
+            except Exception as e:
+                log(f"  lab: kernel start {attempt} did not answer ({type(e).__name__}); starting a new one")
+                continue
             k0 = time.monotonic()
             info = message("kernel_info_request", {})
             ws.write_message(json.dumps(info))

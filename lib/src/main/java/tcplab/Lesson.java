@@ -74,7 +74,7 @@ public final class Lesson {
   public static Scenario readAfterReset() {
     return Scenario.named("read after the peer reset (RST)")
         .server().closeWithReset().expect("0")
-        .client().awaitState("gone")
+        .client().awaitState("CLOSED")
         .client().read().expect("-1 ECONNRESET")
         .client().read().expect("0")
         .client().write("ping").expect("-1 EPIPE");
@@ -84,7 +84,7 @@ public final class Lesson {
   public static Scenario writeAfterReset() {
     return Scenario.named("write after the peer reset (RST)")
         .server().closeWithReset().expect("0")
-        .client().awaitState("gone")
+        .client().awaitState("CLOSED")
         .client().write("ping").expect("-1 ECONNRESET")
         .client().write("ping").expect("-1 EPIPE")
         .client().read().expect("0");

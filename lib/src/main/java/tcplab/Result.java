@@ -61,6 +61,75 @@ public final class Result {
     return scenario.name();
   }
 
+  /** The packets of the C pass (the Java pass where C is not observable), one row per segment. */
+  public Table packets() {
+    return packets(c == null);
+  }
+
+  /** The packets of one pass: {@code javaPass} false for the C pass, true for the Java pass. */
+  public Table packets(boolean javaPass) {
+    Run.Trace t = javaPass || c == null ? java : c;
+    Table table = Capture.table(t.packets(), t.t0EpochSeconds(), t.clientPort());
+    return table.setName(t.captureNote() != null ? t.captureNote()
+        : "packets on the wire, " + (t == c ? "C" : "Java") + " pass: " + scenario.name());
+  }
+
+  /** Why there are no packets (capture not allowed or not installed), or null when there are. */
+  public String captureNote() {
+    return (c != null ? c : java).captureNote();
+  }
+
+  /** The ladder diagram of one pass as SVG: segments between the two lifelines, calls and states on them. */
+  public String ladder(boolean javaPass) {
+    return Ladder.svg(ladderTitle(javaPass), arrows(javaPass), marks(javaPass));
+  }
+
+  /** The same ladder as plain text, for frontends that show no SVG. */
+  public String ladderText(boolean javaPass) {
+    return Ladder.text(ladderTitle(javaPass), arrows(javaPass), marks(javaPass));
+  }
+
+  private String ladderTitle(boolean javaPass) {
+    Run.Trace t = javaPass || c == null ? java : c;
+    return scenario.name() + " (" + (t == c ? "C" : "Java") + " pass"
+        + (t.captureNote() != null ? "; no packets: " + t.captureNote() : "") + ")";
+  }
+
+  private List<Ladder.Arrow> arrows(boolean javaPass) {
+    Run.Trace t = javaPass || c == null ? java : c;
+    return Capture.arrows(t.packets(), t.t0EpochSeconds(), t.clientPort());
+  }
+
+  private List<Ladder.Mark> marks(boolean javaPass) {
+    Run.Trace t = javaPass || c == null ? java : c;
+    Run.Trace timing = c != null ? c : java;
+    List<Ladder.Mark> marks = new ArrayList<>();
+    String[] last = {"ESTABLISHED", "ESTABLISHED"};
+    for (int i = 0; i < scenario.steps().size(); i++) {
+      Step s = scenario.steps().get(i);
+      String view = t.views().get(i);
+      boolean failure = (view.startsWith("-1") && !view.contains("end of stream")) || view.contains("Exception")
+          || view.contains("killed") || view.contains("blocked");
+      marks.add(new Ladder.Mark(t.times().get(i), s.side(), s.isWait() ? s.call() + ": " + view : s.call() + " = " + view,
+          failure && !s.isWait()));
+      if (t == timing) {
+        String states = t.states().get(i);
+        for (Side side : Side.values()) {
+          int at = states.indexOf(side + " ");
+          if (at < 0) {
+            continue;
+          }
+          String state = states.substring(at + side.toString().length() + 1).split("[ ·]")[0];
+          if (!state.equals(last[side.ordinal()])) {
+            marks.add(new Ladder.Mark(t.stateTimes().get(i), side, "→ " + state, false));
+            last[side.ordinal()] = state;
+          }
+        }
+      }
+    }
+    return marks;
+  }
+
   /** How many steps returned something other than what Linux is expected to return. */
   public int mismatches() {
     if (c == null) {

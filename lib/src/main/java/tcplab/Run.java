@@ -20,8 +20,12 @@ import java.util.function.Predicate;
 final class Run {
   private Run() {}
 
-  /** What one pass observed: per step, its start time, its view and the sockets' states after it. */
-  record Trace(List<Double> times, List<String> views, List<String> states, double wallMillis) {}
+  /**
+   * What one pass observed: per step, its start time, its view and the sockets' states after it;
+   * and the packets of the connection (empty, with {@code captureNote} saying why, without capture).
+   */
+  record Trace(List<Double> times, List<String> views, List<String> states, List<Double> stateTimes, double wallMillis,
+      List<Capture.Packet> packets, double t0EpochSeconds, int clientPort, String captureNote) {}
 
   static Result play(Scenario s) {
     Optional<String> cMissing = CView.unavailableReason();
@@ -53,6 +57,7 @@ final class Run {
     List<Double> times = new ArrayList<>();
     List<String> views = new ArrayList<>();
     List<String> states = new ArrayList<>();
+    List<Double> stateTimes = new ArrayList<>();
     ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "tcplab-step");
       t.setDaemon(true);
@@ -60,6 +65,8 @@ final class Run {
     });
     Ops.End client = null;
     Ops.End server = null;
+    Capture capture = null;
+    String captureNote = Capture.unavailableReason().orElse(null);
     long t0 = System.nanoTime();
     try {
       InetAddress lo = InetAddress.getLoopbackAddress();
@@ -71,6 +78,15 @@ final class Run {
         listener = new ServerSocket(0, 1, lo);
         serverPort = listener.getLocalPort();
       }
+      if (captureNote == null) {
+        try {
+          capture = Capture.start("lo", serverPort);
+        } catch (RuntimeException e) {
+          captureNote = e.getMessage();
+        }
+      }
+      t0 = System.nanoTime();
+      double t0Epoch = epochSeconds();
       Socket cs = new Socket();
       cs.connect(new InetSocketAddress(lo, serverPort), deadline);
       client = new Ops.End(cs);
@@ -90,10 +106,9 @@ final class Run {
       }
       Ports ports = Ports.of(cs.getLocalPort(), serverPort);
       boolean observe = mode == Ops.Mode.C || CView.unavailableReason().isPresent(); // the pass that shows states
-      t0 = System.nanoTime();
       boolean stopped = false;
       for (Step step : s.steps()) {
-        times.add((System.nanoTime() - t0) / 1e6);
+        long[] began = {System.nanoTime()};
         String view;
         if (stopped) {
           view = "not run: an earlier call blocked";
@@ -107,7 +122,10 @@ final class Run {
           view = child.perform(step, deadline);
         } else {
           Ops.End end = step.side() == Side.CLIENT ? client : server;
-          Future<String> f = worker.submit(() -> Ops.perform(end, step, mode, deadline));
+          Future<String> f = worker.submit(() -> {
+            began[0] = System.nanoTime(); // the call itself, not the hand-over to the worker thread
+            return Ops.perform(end, step, mode, deadline);
+          });
           try {
             view = f.get(deadline + 1_000L, TimeUnit.MILLISECONDS);
           } catch (TimeoutException e) {
@@ -116,10 +134,14 @@ final class Run {
             stopped = true;
           }
         }
+        times.add((began[0] - t0) / 1e6);
         views.add(view);
+        stateTimes.add((System.nanoTime() - t0) / 1e6);
         states.add(observe ? ports.states() : "");
       }
-      return new Trace(times, views, states, (System.nanoTime() - t0) / 1e6);
+      double wall = (System.nanoTime() - t0) / 1e6;
+      List<Capture.Packet> packets = capture == null ? List.of() : capture.stop();
+      return new Trace(times, views, states, stateTimes, wall, packets, t0Epoch, cs.getLocalPort(), captureNote);
     } catch (IOException e) {
       throw new IllegalStateException("scenario \"" + s.name() + "\" could not set up its connection: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -128,6 +150,9 @@ final class Run {
     } catch (ExecutionException e) {
       throw new IllegalStateException("scenario \"" + s.name() + "\" failed: " + e.getCause(), e.getCause());
     } finally {
+      if (capture != null) {
+        capture.close();
+      }
       if (client != null) {
         client.close();
       }
@@ -136,6 +161,11 @@ final class Run {
       }
       worker.shutdownNow();
     }
+  }
+
+  private static double epochSeconds() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() + now.getNano() / 1e9;
   }
 
   /** The two ends' ports, and their rows in /proc/net/tcp6 (Java's dual-stack sockets) or /proc/net/tcp. */
@@ -169,7 +199,7 @@ final class Run {
 
     private static String describe(Optional<ProcNetTcp.Row> row) {
       if (row.isEmpty()) {
-        return "gone";
+        return "CLOSED";
       }
       ProcNetTcp.Row r = row.get();
       StringBuilder b = new StringBuilder(r.state());
@@ -196,7 +226,7 @@ final class Run {
     Predicate<Optional<ProcNetTcp.Row>> done = switch (step.op()) {
       case AWAIT_UNREAD -> r -> r.map(x -> x.recvQ() >= step.number()).orElse(false);
       case AWAIT_SEND_QUEUE -> r -> r.map(x -> x.sendQ() <= step.number()).orElse(false);
-      case AWAIT_STATE -> r -> r.map(x -> x.state()).orElse("gone").equals(step.text());
+      case AWAIT_STATE -> r -> r.map(x -> x.state()).orElse("CLOSED").equals(step.text());
       default -> throw new IllegalArgumentException(step.op().toString());
     };
     boolean ok = until(deadline, () -> done.test(ports.row(step.side())));

@@ -28,7 +28,7 @@ public final class Scenario {
   /** Largest write or read (bytes). */
   public static final int MAX_BYTES = 1 << 20;
   private static final Set<String> STATES = Set.of("ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
-      "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "gone");
+      "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "CLOSED");
 
   private final String name;
   private final List<Step> steps = new ArrayList<>();
@@ -180,7 +180,7 @@ public final class Scenario {
       return add(side, Step.Op.AWAIT_SEND_QUEUE, "", Check.range("bytes", bytes, 0, Integer.MAX_VALUE, "bytes"));
     }
 
-    /** Waits until this peer's socket is in {@code state} (e.g. "CLOSE_WAIT"; "gone" = no socket). */
+    /** Waits until this peer's socket is in {@code state} (e.g. "CLOSE_WAIT"; "CLOSED": no longer listed by the kernel). */
     public Scenario awaitState(String state) {
       if (!STATES.contains(state)) {
         throw new IllegalArgumentException("state must be one of " + new java.util.TreeSet<>(STATES) + "; got \""

@@ -75,6 +75,27 @@ public final class Show {
     }
   }
 
+  /**
+   * The three views of one run together: the calls table (with each side's state after every
+   * step), the ladder diagram (packets between the lifelines, calls and states on them) and the
+   * packets table. Without packet capture it says so in one line and still draws calls and states.
+   */
+  public static void wire(Result result) {
+    wire(result, false);
+  }
+
+  /** Like {@link #wire(Result)} for the C pass ({@code javaPass} false) or the Java pass (true). */
+  public static void wire(Result result, boolean javaPass) {
+    result(result);
+    if (result.captureNote() != null) {
+      note(result.captureNote() + " (the ladder shows calls and states only).");
+    }
+    svg(result.ladder(javaPass), result.ladderText(javaPass));
+    if (result.captureNote() == null) {
+      table(result.packets(javaPass));
+    }
+  }
+
   /** Shows a scenario's steps as a numbered list, before it runs. */
   public static void steps(Scenario scenario) {
     StringBuilder text = new StringBuilder(scenario.name()).append(":\n");

@@ -1,11 +1,14 @@
 # tcplab: TCP is not always reliable, shown with real sockets in Java notebooks.
 # Two commands do all set-up on a fresh machine:  make lab   and   make test
-.PHONY: lab test setup lib run bench clean help
+.PHONY: lab test setup lib run html student bench clean help
 
 help:
 	@echo "make lab    set up what is missing, build lib/, open the notebooks (127.0.0.1, with a token)"
 	@echo "make test   set up, build lib/ with its unit tests, execute every notebook headless"
 	@echo "make run    executed copies of the notebooks in build/executed/"
+	@echo "make html   execute every notebook and write HTML pages + build/index.html"
+	@echo "make student  copies of the notebooks without exercise answers in build/student/"
+	@echo "make bench  every scenario 100 times: outcome determinism, median and max wall time"
 	@echo "make clean  remove build output (lib/target, build/)"
 
 lab:
@@ -22,6 +25,12 @@ lib:
 
 run:
 	@tools/lab.sh run
+
+html:
+	@tools/lab.sh html
+
+student:
+	@tools/lab.sh student
 
 clean:
 	rm -rf lib/target build

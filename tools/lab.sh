@@ -182,6 +182,8 @@ case "${1:-}" in
     run_notebooks --lab-check --total-of ${BUILD}/unprivileged-results
     ;;
   run) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks ;;
+  html) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks || true; "$(find_python)" "$ROOT/tools/publish.py" html ;;
+  student) "$(find_python)" "$ROOT/tools/publish.py" student ;;
   bench)
     MVN_ARGS="-DskipTests -q" build_lib
     say "every scenario ${BENCH_RUNS:-100} times (tools/Bench.java)"

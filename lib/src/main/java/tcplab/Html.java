@@ -8,8 +8,9 @@ import tech.tablesaw.columns.Column;
 public final class Html {
   private Html() {}
 
+  /** A cell that reports a failure: a C error ("-1 ECONNRESET"), a Java exception, a mismatch, a block. */
   private static final Pattern FAILURE = Pattern.compile(
-      "(^-1\\b)|\\bE[A-Z]{3,}\\b|Exception|timed out|mismatch|reset|Broken pipe|killed");
+      "^-1 E[A-Z]+|Exception|MISMATCH|blocked|timed out|no return: the process died|EADDRINUSE");
 
   private static final String STYLE = "border-collapse:collapse;font-size:12px;font-family:monospace";
   private static final String CELL = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top";

@@ -111,7 +111,7 @@ public final class Result {
       boolean failure = (view.startsWith("-1") && !view.contains("end of stream")) || view.contains("Exception")
           || view.contains("killed") || view.contains("blocked");
       marks.add(new Ladder.Mark(t.times().get(i), s.side(), s.isWait() ? s.call() + ": " + view : s.call() + " = " + view,
-          failure && !s.isWait()));
+          failure && !s.isWait() && s.op() != Step.Op.CRASH));
       if (t == timing) {
         String states = t.states().get(i);
         for (Side side : Side.values()) {

@@ -1,0 +1,61 @@
+package tcplab;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/** The lab's one obvious entry point for "what can this machine show me?", and its resource counters. */
+public final class Lab {
+  private Lab() {}
+
+  /** What this machine and kernel allow: one row per capability, with what happens without it. */
+  public static Table about() {
+    StringColumn what = StringColumn.create("what");
+    StringColumn here = StringColumn.create("here");
+    StringColumn without = StringColumn.create("without it");
+    add(what, here, without, "Jupyter kernel", Show.kernel().toString().toLowerCase(), "tables print as text");
+    add(what, here, without, "Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), "");
+    add(what, here, without, "operating system", System.getProperty("os.name") + " " + System.getProperty("os.version"), "");
+    add(what, here, without, "user", System.getProperty("user.name") + (isRoot() ? " (root)" : " (not root)"), "");
+    add(what, here, without, "C view (libc calls through JNA)", CView.unavailableReason().orElse("yes"),
+        "the C column says \"not observable here\"; the Java view still works");
+    add(what, here, without, "socket states (/proc/net/tcp)", ProcNetTcp.available() ? "yes" : "no",
+        "no states column, no waits for observable states");
+    add(what, here, without, "packet capture (tcpdump)", Capture.unavailableReason().orElse("yes"),
+        "ladders show calls and states only");
+    add(what, here, without, "crashing peers (bash, child JVMs)", Processes.onPath("bash").isPresent() ? "yes" : "no bash",
+        "the reset-or-pipe sweep cannot run");
+    return Table.create("what this machine allows", what, here, without);
+  }
+
+  /**
+   * What this JVM holds right now: open file descriptors, live threads, child processes. Equal
+   * numbers before and after re-running a cell mean the cell left nothing behind.
+   */
+  public static String resources() {
+    String[] fds = new File("/proc/self/fd").list();
+    return "fds=" + (fds == null ? "?" : fds.length) + " threads=" + Thread.activeCount()
+        + " children=" + ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
+  }
+
+  static boolean isRoot() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return line.split("\\s+")[2].equals("0");
+        }
+      }
+    } catch (Exception e) {
+      // not Linux
+    }
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static void add(StringColumn a, StringColumn b, StringColumn c, String what, String here, String without) {
+    a.append(what);
+    b.append(here);
+    c.append(here.equals("yes") ? "" : without);
+  }
+}

@@ -185,9 +185,37 @@ case "${1:-}" in
   html) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks || true; "$(find_python)" "$ROOT/tools/publish.py" html ;;
   student) "$(find_python)" "$ROOT/tools/publish.py" student ;;
   bench)
+    setup
     MVN_ARGS="-DskipTests -q" build_lib
     say "every scenario ${BENCH_RUNS:-100} times (tools/Bench.java)"
     "$(java_bin)" -cp "$JAR" "$ROOT/tools/Bench.java" "${BENCH_RUNS:-100}"
+    say "the whole notebook suite once, timed (per notebook: wall time and kernel cold start)"
+    start=$(date +%s.%N)
+    run_notebooks || true
+    say "suite wall time: $(echo "$(date +%s.%N) - $start" | bc) s"
+    ;;
+  stress)
+    setup
+    MVN_ARGS="-DskipTests -q" build_lib
+    py=$(find_python)
+    quick=(--set runsPerPoint=2 --set "pausesMillis=new int[] {0, 10}")
+    rm -f "$BUILD"/stress-*.results
+    say "re-run safety: every code cell of every notebook ${RERUNS:-50} times in one kernel, resources counted"
+    "$py" "$ROOT/tools/run_notebooks.py" --kernel java --rerun "${RERUNS:-50}" --set runsPerPoint=1 \
+      --set "pausesMillis=new int[] {0}" --label "(re-run ${RERUNS:-50}x)" --logs "$BUILD/kernel-logs" \
+      --record "$BUILD/stress-rerun.results" "$ROOT"/notebooks/*.ipynb || true
+    say "concurrency: ${SUITES:-10} whole suites at the same time"
+    pids=()
+    for i in $(seq 1 "${SUITES:-10}"); do
+      "$py" "$ROOT/tools/run_notebooks.py" --kernel java "${quick[@]}" --label "(suite $i)" \
+        --logs "$BUILD/kernel-logs/suite-$i" --record "$BUILD/stress-suite-$i.results" "$ROOT"/notebooks/*.ipynb \
+        > "$BUILD/stress-suite-$i.log" 2>&1 &
+      pids+=($!)
+    done
+    wait "${pids[@]}" || true
+    grep -h "^FAIL\|^     -" "$BUILD"/stress-suite-*.log || true
+    totals=(); for f in "$BUILD"/stress-*.results; do totals+=(--total-of "$f"); done
+    "$py" "$ROOT/tools/run_notebooks.py" "${totals[@]}"
     ;;
   lab)
     setup

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Build a notebook (no outputs) from a plain source file: cells separated by lines
-'# %% md' (markdown) or '# %% java' (code). Usage: nbgen.py SRC OUT.ipynb
+'# %% md' (markdown), '# %% java' (code) or '# %% java parameters' (code tagged "parameters"). Usage: nbgen.py SRC OUT.ipynb
 The .ipynb in notebooks/ is what users open; this only makes editing its text easier."""
 import sys, nbformat
 from nbformat.v4 import new_notebook, new_markdown_cell, new_code_cell
@@ -10,7 +10,13 @@ def build(src):
     def flush():
         if kind:
             text = "\n".join(buf).strip("\n")
-            cells.append(new_markdown_cell(text) if kind == "md" else new_code_cell(text))
+            if kind == "md":
+                cells.append(new_markdown_cell(text))
+            else:
+                cell = new_code_cell(text)
+                if kind == "java parameters":  # papermill's convention: the cell a runner may override
+                    cell.metadata["tags"] = ["parameters"]
+                cells.append(cell)
     for line in open(src, encoding="utf-8").read().splitlines():
         if line.startswith("# %% "):
             flush(); kind, buf = line[5:].strip(), []

@@ -50,6 +50,50 @@ async def start_kernel(client, name, start_timeout, attempts, logdir):
     raise RuntimeError(f"kernel did not start after {attempts} attempts")
 
 
+DECLARED = r"(?:int|long|double|boolean|String|int\[\]|var)\s+{name}\s*="
+
+
+def inject(nb, settings):
+    """Papermill's idea for a Java notebook: after the cell tagged "parameters", a cell that
+    assigns the overrides (only names that cell declares)."""
+    import re
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            lines = [f"{k} = {v};" for k, v in settings
+                     if re.search(DECLARED.format(name=re.escape(k)), cell.source)]
+            if lines:
+                new = nbformat.v4.new_code_cell("// injected by run_notebooks.py --set\n" + "\n".join(lines))
+                new.metadata["tags"] = ["injected-parameters"]
+                nb.cells.insert(i + 1, new)
+            return
+
+
+PROBE = "tcplab.Lab.resources()"
+
+
+def add_reruns(nb, times):
+    """Re-run every code cell but the first (%jars) `times` times, with a resources probe before
+    and after; re-run cells keep no outputs (their errors are collected)."""
+    code = [c for c in nb.cells if c.cell_type == "code"][1:]
+    probe = lambda tag: nbformat.v4.new_code_cell(PROBE, metadata={"tags": [tag]})
+    nb.cells.append(probe("probe-before"))
+    for n in range(times):
+        for c in code:
+            copy = nbformat.v4.new_code_cell(c.source, metadata={"tags": ["rerun"]})
+            nb.cells.append(copy)
+    nb.cells.append(probe("probe-after"))
+
+
+def probe_value(nb, tag):
+    for c in nb.cells:
+        if tag in c.metadata.get("tags", []):
+            for o in c.get("outputs", []):
+                text = o.get("data", {}).get("text/plain") or o.get("data", {}).get("text/html") or o.get("text", "")
+                if "fds=" in text:
+                    return dict(kv.split("=") for kv in text.strip().strip('"').split())
+    return None
+
+
 def problems(nb):
     """Error outputs and stderr text of an executed notebook."""
     found = []
@@ -65,11 +109,22 @@ def problems(nb):
 async def run_one(path, args):
     name = os.path.basename(path)
     nb = nbformat.read(path, as_version=4)
+    if args.set:
+        inject(nb, [kv.split("=", 1) for kv in args.set])
+    if args.rerun:
+        add_reruns(nb, args.rerun)
+    rerun_errors = []
     workdir = os.path.dirname(os.path.abspath(path))
     client = NotebookClient(
         nb, timeout=args.cell_timeout, startup_timeout=args.start_timeout,
         kernel_name=args.kernel, allow_errors=True, shutdown_kernel="immediate",
         resources={"metadata": {"path": workdir}})
+
+    def forget_rerun_outputs(cell=None, **_):  # keeps memory flat over many re-runs
+        if cell is not None and "rerun" in cell.metadata.get("tags", []):
+            rerun_errors.extend(problems(nbformat.v4.new_notebook(cells=[cell])))
+            cell.outputs = []
+    client.on_cell_executed = forget_rerun_outputs
     t0 = time.monotonic()
     error = None
     start_s, attempt = None, 0
@@ -90,9 +145,20 @@ async def run_one(path, args):
         except Exception:
             pass
     wall = time.monotonic() - t0
-    found = problems(nb)
+    found = problems(nb) + [f"re-run: {p}" for p in rerun_errors[:5]]
     if error:
         found.insert(0, error)
+    leak = ""
+    if args.rerun:
+        before, after = probe_value(nb, "probe-before"), probe_value(nb, "probe-after")
+        if not before or not after:
+            found.append("re-run: the resources probe gave no answer")
+        else:
+            leak = f", after {args.rerun} re-runs of every cell: " + " ".join(
+                f"{k} {before[k]}->{after[k]}" for k in before)
+            if int(after["fds"]) > int(before["fds"]) + 2 or int(after["children"]) > int(before["children"]) \
+                    or int(after["threads"]) > int(before["threads"]) + 2:
+                found.append("re-run leak:" + leak)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         nbformat.write(nb, os.path.join(args.out, name))
@@ -101,7 +167,7 @@ async def run_one(path, args):
         start_txt += f" on start {attempt}"
     status = "FAIL" if found else "ok"
     label = f" {args.label}" if args.label else ""
-    log(f"{status:4} {name}{label}  {wall:5.1f} s  ({start_txt}, {len(nb.cells)} cells)")
+    log(f"{status:4} {name}{label}  {wall:5.1f} s  ({start_txt}, {len(nb.cells)} cells{leak})")
     for p in found:
         log(f"     - {p}")
     return not found
@@ -117,6 +183,9 @@ def main():
     ap.add_argument("--out", help="folder for executed copies")
     ap.add_argument("--logs", default="build/kernel-logs", help="folder for the kernels' own logs")
     ap.add_argument("--lab-check", action="store_true", help="also check `make lab` (server + kernel API)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a parameter of the cell tagged 'parameters' (Java expression)")
+    ap.add_argument("--rerun", type=int, default=0, help="re-run every code cell this many times and check for leaks")
     ap.add_argument("--label", default="", help="added to each notebook's line, e.g. 'as tcplab-student'")
     ap.add_argument("--record", help="append one line per result (1 passed, 0 failed) to this file")
     ap.add_argument("--total-of", action="append", default=[], help="also count the results recorded in this file")

@@ -192,7 +192,7 @@ case "${1:-}" in
     say "the whole notebook suite once, timed (per notebook: wall time and kernel cold start)"
     start=$(date +%s.%N)
     run_notebooks || true
-    say "suite wall time: $(echo "$(date +%s.%N) - $start" | bc) s"
+    say "suite wall time: $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}") s"
     ;;
   stress)
     setup

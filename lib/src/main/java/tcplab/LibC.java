@@ -33,6 +33,7 @@ interface LibC extends Library {
     int getpeername(int fd, byte[] addr, IntByReference len) throws LastErrorException;
     int dup2(int oldfd, int newfd) throws LastErrorException;
     int fcntl(int fd, int cmd, int arg) throws LastErrorException;
+    int setns(int fd, int nstype) throws LastErrorException;
     int open(String path, int flags) throws LastErrorException;
     /** {@code fds} is an array of struct pollfd (8 bytes each: int fd, short events, short revents). */
     int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;

@@ -1,0 +1,133 @@
+package tcplab;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * What happened on two hosts, row by row: time, who, what, the result, and each end's TCP state read from its
+ * own host's kernel. Time 0 is the fault ({@link #zero()}); rows before it have negative times.
+ */
+final class Timeline {
+  static final String T = "t (s)", WHO = "who", WHAT = "what", RESULT = "result", CLIENT = "client state",
+      SERVER = "server state";
+  private final TwoHosts hosts;
+  private final TwoHosts.Connection conn;
+  private long t0 = System.nanoTime();
+  private final DoubleColumn t = DoubleColumn.create(T);
+  private final StringColumn who = StringColumn.create(WHO), what = StringColumn.create(WHAT),
+      result = StringColumn.create(RESULT), client = StringColumn.create(CLIENT), server = StringColumn.create(SERVER);
+
+  Timeline(TwoHosts hosts, TwoHosts.Connection conn) {
+    this.hosts = hosts;
+    this.conn = conn;
+  }
+
+  /** Time 0 is now (the moment of the fault). */
+  void zero() {
+    long now = System.nanoTime();
+    double shift = (now - t0) / 1e9;
+    for (int i = 0; i < t.size(); i++) {
+      t.set(i, Math.round((t.getDouble(i) - shift) * 1000) / 1000.0);
+    }
+    t0 = now;
+  }
+
+  /** Seconds since time 0. */
+  double now() {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** A row at time {@code at}, with both ends' states as their kernels show them now. */
+  void add(double at, String who, String what, String result) {
+    add(at, who, what, result, true);
+  }
+
+  /** Runs {@code call} and adds its result as a row stamped when it returned (blocking calls take a while). */
+  String call(String who, String what, java.util.function.Supplier<String> call) {
+    String r = call.get();
+    add(now(), who, what, r);
+    return r;
+  }
+
+  void add(double at, String w, String wh, String r, boolean states) {
+    t.append(Math.round(at * 1000) / 1000.0);
+    who.append(w);
+    what.append(wh);
+    result.append(r);
+    client.append(states ? clientState() : "");
+    server.append(states ? hosts.state(TwoHosts.Host.SERVER, conn) : "");
+  }
+
+  private String clientState() {
+    return hosts.row(TwoHosts.Host.CLIENT, conn.clientPort(), conn.serverPort())
+        .map(r -> r.state() + (r.timer().equals("off") ? "" : " timer=" + r.timer())
+            + (r.sendQ() > 0 ? " Send-Q=" + r.sendQ() : "") + (r.recvQ() > 0 ? " Recv-Q=" + r.recvQ() : ""))
+        .orElse("gone");
+  }
+
+  Table table(String name) {
+    return Table.create(name, t, who, what, result, client, server);
+  }
+
+  // ------------------------------------------------------------------ small blocking calls with deadlines
+
+  /** "SocketException: Connection reset" for an exception. */
+  static String text(Throwable e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  /** Writes {@code data}; "16 bytes" or the exception's text. (Small writes never block.) */
+  static String write(Socket s, String data) {
+    try {
+      s.getOutputStream().write(data.getBytes(StandardCharsets.US_ASCII));
+      return data.length() + " bytes";
+    } catch (IOException e) {
+      return text(e);
+    }
+  }
+
+  /** One read with SO_TIMEOUT {@code millis}: "3 bytes \"abc\"", "-1 (end of stream)" or the exception's text. */
+  static String read(Socket s, int millis) {
+    try {
+      s.setSoTimeout(millis);
+      byte[] buf = new byte[256];
+      int n = s.getInputStream().read(buf);
+      return n < 0 ? "-1 (end of stream)" : n + " bytes \"" + new String(buf, 0, n, StandardCharsets.US_ASCII) + "\"";
+    } catch (IOException e) {
+      return text(e);
+    }
+  }
+
+  /** A blocking read on another thread; the caller waits for it with {@link #await}. Returns [text, seconds]. */
+  CompletableFuture<Object[]> readAsync(Socket s, int millis) {
+    CompletableFuture<Object[]> f = new CompletableFuture<>();
+    Thread th = new Thread(() -> {
+      String r = read(s, millis);
+      f.complete(new Object[] {r, now()});
+    }, "tcplab-reader");
+    th.setDaemon(true);
+    th.start();
+    return f;
+  }
+
+  static Object[] await(CompletableFuture<Object[]> f, long millis) {
+    try {
+      return f.get(millis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return new Object[] {"still blocked after " + millis + " ms", Double.NaN};
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+}

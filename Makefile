@@ -1,6 +1,6 @@
 # tcplab: TCP is not always reliable, shown with real sockets in Java notebooks.
 # Two commands do all set-up on a fresh machine:  make lab   and   make test
-.PHONY: lab test setup lib run html student bench stress clean help
+.PHONY: lab test setup lib run html student browser bench stress clean help
 
 help:
 	@echo "make lab    set up what is missing, build lib/, open the notebooks (127.0.0.1, with a token)"
@@ -8,6 +8,7 @@ help:
 	@echo "make run    executed copies of the notebooks in build/executed/"
 	@echo "make html   execute every notebook and write HTML pages + build/index.html"
 	@echo "make student  copies of the notebooks without exercise answers in build/student/"
+	@echo "make browser  headless Chromium runs notebook 00 in the served UI; screenshot in build/browser/"
 	@echo "make bench  every scenario 100 times: outcome determinism, median and max wall time"
 	@echo "make stress every cell re-run 50 times (leak check) and 10 suites at once (concurrency)"
 	@echo "make clean  remove build output (lib/target, build/)"
@@ -35,6 +36,9 @@ student:
 
 clean:
 	rm -rf lib/target build
+
+browser:
+	@tools/lab.sh browser
 
 bench:
 	@tools/lab.sh bench

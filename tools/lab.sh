@@ -184,6 +184,21 @@ case "${1:-}" in
   run) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks ;;
   html) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks || true; "$(find_python)" "$ROOT/tools/publish.py" html ;;
   student) "$(find_python)" "$ROOT/tools/publish.py" student ;;
+  browser)
+    setup
+    if ! command -v chromium >/dev/null 2>&1; then
+      if is_root && command -v apt-get >/dev/null 2>&1; then
+        say "installing Debian's chromium for the browser test"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
+      else
+        die "the browser test needs Chromium (Debian: apt-get install -y chromium), or set CHROMIUM=/path/to/chrome."
+      fi
+    fi
+    command -v npm >/dev/null 2>&1 || die "the browser test needs Node.js and npm."
+    (cd "$ROOT/tools/browser" && npm install --no-audit --no-fund --silent >/dev/null)
+    MVN_ARGS="-DskipTests -q" build_lib
+    node "$ROOT/tools/browser/browser-test.js" "${NOTEBOOK:-00-start-here.ipynb}"
+    ;;
   bench)
     setup
     MVN_ARGS="-DskipTests -q" build_lib

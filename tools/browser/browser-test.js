@@ -53,8 +53,9 @@ async function waitForServer(url, seconds) {
     await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel
       && Jupyter.notebook.kernel.is_connected(), null, { timeout: 60000 });
     for (let attempt = 1; attempt <= 4; attempt++) { // rapaio may not answer its first start: restart it
-      const idle = await page.waitForFunction(() => Jupyter.notebook.kernel.info_reply
-        && Jupyter.notebook.kernel.info_reply.status === 'ok', null, { timeout: 20000 }).then(() => true, () => false);
+      // the kernel answered kernel_info (rapaio's reply has no status field: any reply will do)
+      const idle = await page.waitForFunction(() => !!Jupyter.notebook.kernel.info_reply
+        && Jupyter.notebook.kernel.is_connected(), null, { timeout: 20000 }).then(() => true, () => false);
       if (idle) break;
       console.log(`  browser: kernel start ${attempt} did not answer; restarting it`);
       await page.evaluate(() => Jupyter.notebook.kernel.restart());

@@ -186,13 +186,36 @@ public final class Capture implements AutoCloseable {
       Check.range("port", p, 1, 65535, "");
     }
     try {
-      return new Capture(iface, ports);
+      return new Capture(iface, ports, true);
     } catch (IOException e) {
       throw new IllegalStateException("no packet capture here: tcpdump could not be started: " + e.getMessage(), e);
     }
   }
 
-  private Capture(String iface, int[] ports) throws IOException {
+  /**
+   * Like {@link #start} for an interface other than lo, e.g. a veth inside a network namespace: call it from a
+   * thread inside that namespace (tcpdump inherits it). The loopback marker cannot be seen there, so
+   * {@link #stop} waits a fixed 200 ms for tcpdump (--immediate-mode, line-buffered) to print what it has.
+   */
+  static Capture startOn(String iface, int... ports) {
+    Optional<String> why = unavailableReason();
+    if (why.isPresent()) {
+      throw new IllegalStateException(why.get());
+    }
+    if (iface == null || !iface.matches("[A-Za-z0-9_.:-]{1,15}")) {
+      throw new IllegalArgumentException("iface must be an interface name such as \"lo\", not " + iface);
+    }
+    try {
+      return new Capture(iface, ports, false);
+    } catch (IOException e) {
+      throw new IllegalStateException("no packet capture here: tcpdump could not be started: " + e.getMessage(), e);
+    }
+  }
+
+  private final boolean useMarker;
+
+  private Capture(String iface, int[] ports, boolean useMarker) throws IOException {
+    this.useMarker = useMarker;
     marker = new Socket();
     marker.bind(new InetSocketAddress("127.0.0.1", 0)); // bound, never listening: a SYN to it gets RST
     markerPort = marker.getLocalPort();
@@ -322,6 +345,14 @@ public final class Capture implements AutoCloseable {
   }
 
   private void flushWithMarker() {
+    if (!useMarker) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return;
+    }
     try (Socket probe = new Socket()) {
       probe.connect(new InetSocketAddress("127.0.0.1", markerPort), MARKER_MILLIS);
     } catch (IOException expected) {

@@ -1,47 +1,114 @@
 package tcplab;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
 /**
- * SKETCH of the USERNS layer: the same helpers in a child JVM under {@code unshare -rnm}, where the child is root
- * of its own user namespace. A private tmpfs on /run (its own mount namespace) lets {@code ip netns add} work
- * there (research A3b), so {@link TwoHosts} runs unchanged; the namespaces die with the child. The table comes
- * back as lines: "#T" + column names with types, then one tab-separated line per row.
- * <p>Usage (child): {@code java -cp ... tcplab.NoFinMain <helper> [int args]}, e.g. {@code blockedRead 1000}.
- * Parent: {@link #inUserNamespace(String, int...)}. Not polished: no streaming of partial rows, one deadline.
+ * The USERNS layer: the ROOT-layer helpers ({@link NoFinRoot}, {@link RebootRoot}) in a child JVM under
+ * {@code unshare -rnm}, where the child is root of its own user namespace. A private tmpfs on /run (its own mount
+ * namespace) lets {@code ip netns add} work there (research A3b), so {@link TwoHosts} runs unchanged; every
+ * namespace dies with the child.
+ * <p>The table comes back on the child's stdout as lines: {@code #N name}, {@code #T} + typed column names,
+ * {@code #R} + tab-separated cells per row, {@code #END}; a failure is {@code #E message} and exit 1. Deadlines: the
+ * parent kills the child after its deadline; the child exits by itself after the same deadline + 10 s or as soon
+ * as its parent JVM is gone. The child is always reaped, and a failure shows its message and stderr.
+ * <p>Child: {@code java -cp ... tcplab.NoFinMain <helper> [args]}, e.g. {@code blockedRead 1000} or
+ * {@code timeToDetect 1,2,3 1000 1000}. With {@code --api} first it calls the public, layer-dispatching entry
+ * point instead (and prints {@link Layers#privileges()} on stderr): {@code NoFinMain --api blockedRead 1000}.
  */
 public final class NoFinMain {
+  static final String PARENT = "tcplab.parent", DEADLINE = "tcplab.deadline";
+  private static final long DEFAULT_DEADLINE_MILLIS = 60_000;
+
   private NoFinMain() {}
 
   public static void main(String[] args) {
+    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
     if (args.length == 0) {
-      System.err.println("usage: NoFinMain <helper> [int args]: blockedRead, retransmitUntilTimeout, timeToDetect, "
+      System.err.println("usage: NoFinMain <helper> [args]: blockedRead, retransmitUntilTimeout, timeToDetect, "
           + "shortOutageLosesNothing, idleThenWrite, unackedData, readerWithoutKeepalive, readerWithKeepalive, "
           + "listensAgain");
       System.exit(2);
     }
-    int[] a = Arrays.stream(args).skip(1).mapToInt(Integer::parseInt).toArray();
-    Table t = helper(args[0], a);
-    for (String line : toLines(t)) {
-      System.out.println(line);
+    watchdog();
+    try {
+      boolean api = args[0].equals("--api"); // the public API, dispatching on the layer (for tests and scripts)
+      if (api) {
+        System.err.println(Layers.privileges());
+      }
+      String[] rest = Arrays.copyOfRange(args, api ? 2 : 1, args.length);
+      Table t = api ? api(args[1], rest) : helper(args[0], rest);
+      for (String line : toLines(t)) {
+        out.println(line);
+      }
+      out.println("#END");
+      out.flush();
+      System.exit(0); // the shutdown hook deletes what is left; the namespaces die with us anyway
+    } catch (Throwable e) {
+      e.printStackTrace();
+      out.println("#E\t" + esc(Timeline.text(e)));
+      out.flush();
+      System.exit(1);
     }
-    System.out.flush();
-    System.exit(0); // the shutdown hook deletes what is left; the namespaces die with us anyway
   }
 
-  static Table helper(String name, int[] a) {
+  /** Exits when the parent JVM is gone or the deadline (+10 s) has passed: no child outlives its parent. */
+  private static void watchdog() {
+    long parent = Long.getLong(PARENT, -1);
+    long end = System.nanoTime() + (Long.getLong(DEADLINE, DEFAULT_DEADLINE_MILLIS) + 10_000) * 1_000_000L;
+    Thread w = new Thread(() -> {
+      while (true) {
+        boolean gone = parent > 0 && ProcessHandle.of(parent).map(p -> !p.isAlive()).orElse(true);
+        if (gone || System.nanoTime() > end) {
+          System.err.println(gone ? "tcplab child: the parent JVM is gone, exiting" : "tcplab child: deadline passed");
+          Runtime.getRuntime().halt(3);
+        }
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "tcplab-child-watchdog");
+    w.setDaemon(true);
+    w.start();
+  }
+
+  static Table helper(String name, String[] a) {
+    return switch (name) {
+      case "blockedRead" -> NoFinRoot.blockedRead(arg(a, 0, 1000));
+      case "retransmitUntilTimeout" -> NoFinRoot.retransmitUntilTimeout(arg(a, 0, 3));
+      case "timeToDetect" -> NoFinRoot.timeToDetect(a.length > 0 ? ints(a[0]) : new int[] {1, 2, 3},
+          arg(a, 1, 1000), arg(a, 2, 1000));
+      case "shortOutageLosesNothing" -> NoFinRoot.shortOutageLosesNothing(arg(a, 0, 500));
+      case "idleThenWrite" -> RebootRoot.idleThenWrite();
+      case "unackedData" -> RebootRoot.unackedData(arg(a, 0, 2000));
+      case "readerWithoutKeepalive" -> RebootRoot.readerWithoutKeepalive(arg(a, 0, 1500));
+      case "readerWithKeepalive" -> RebootRoot.readerWithKeepalive();
+      case "listensAgain" -> RebootRoot.listensAgain();
+      default -> throw new IllegalArgumentException("no helper called \"" + name + "\".");
+    };
+  }
+
+  /** Like {@link #helper} through the public entry points of {@link NoFin} and {@link Reboot}. */
+  static Table api(String name, String[] a) {
     return switch (name) {
       case "blockedRead" -> NoFin.blockedRead(arg(a, 0, 1000));
       case "retransmitUntilTimeout" -> NoFin.retransmitUntilTimeout(arg(a, 0, 3));
-      case "timeToDetect" -> NoFin.timeToDetect();
+      case "timeToDetect" -> a.length == 0 ? NoFin.timeToDetect() : NoFin.timeToDetect(ints(a[0]), arg(a, 1, 1000),
+          arg(a, 2, 1000));
       case "shortOutageLosesNothing" -> NoFin.shortOutageLosesNothing(arg(a, 0, 500));
       case "idleThenWrite" -> Reboot.idleThenWrite();
       case "unackedData" -> Reboot.unackedData(arg(a, 0, 2000));
@@ -52,111 +119,186 @@ public final class NoFinMain {
     };
   }
 
-  private static int arg(int[] a, int i, int dflt) {
-    return i < a.length ? a[i] : dflt;
+  private static int arg(String[] a, int i, int dflt) {
+    return i < a.length ? Integer.parseInt(a[i]) : dflt;
   }
 
-  /** Runs one helper in a child JVM under unshare -rnm (about 1 s of JVM start on top); 60 s deadline. */
+  private static int[] ints(String csv) {
+    return csv.isEmpty() ? new int[0] : Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
+  static String csv(int[] a) {
+    StringBuilder b = new StringBuilder();
+    for (int x : a) {
+      b.append(b.length() == 0 ? "" : ",").append(x);
+    }
+    return b.toString();
+  }
+
+  // ---------------------------------------------------------------- parent side
+
+  /** Runs one helper in a child JVM under unshare -rnm (60 s deadline); the table is named with the USERNS label. */
   public static Table inUserNamespace(String helper, int... args) {
+    String[] s = new String[args.length];
+    for (int i = 0; i < args.length; i++) {
+      s[i] = Integer.toString(args[i]);
+    }
+    return run(helper, DEFAULT_DEADLINE_MILLIS, s);
+  }
+
+  /** Like {@link #inUserNamespace(String, int...)} with string arguments and a deadline. */
+  static Table run(String helper, long deadlineMillis, String... args) {
     String unshare = TwoHosts.which("unshare");
     if (unshare.isEmpty()) {
-      throw new IllegalStateException("unshare (util-linux) is not installed");
+      throw new IllegalStateException("unshare (util-linux) is not installed, so there is no user-namespace layer.");
     }
     List<String> cmd = new ArrayList<>(List.of(unshare, "-rnm", "sh", "-c",
         "mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\"",
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), NoFinMain.class.getName(), helper));
-    for (int x : args) {
-      cmd.add(Integer.toString(x));
+        "-XX:+UseSerialGC", "-D" + PARENT + "=" + ProcessHandle.current().pid(), "-D" + DEADLINE + "=" + deadlineMillis));
+    for (String p : new String[] {"jna.tmpdir", "java.io.tmpdir"}) {
+      if (System.getProperty(p) != null) {
+        cmd.add("-D" + p + "=" + System.getProperty(p));
+      }
     }
-    Path err = null;
+    cmd.addAll(List.of("-cp", classPath(), NoFinMain.class.getName(), helper));
+    cmd.addAll(List.of(args));
+    Process p = null;
     try {
-      err = java.nio.file.Files.createTempFile("tcplab-userns", ".err");
-      Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+      p = new ProcessBuilder(cmd).start();
       p.getOutputStream().close();
-      List<String> lines = new ArrayList<>();
-      Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-          java.nio.charset.StandardCharsets.UTF_8)).lines().forEach(lines::add), "tcplab-userns-reader");
-      reader.setDaemon(true);
-      reader.start();
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IllegalStateException("the child JVM under unshare -rnm did not finish within 60 s");
+      Processes.Lines out = new Processes.Lines(p);
+      Processes.Lines err = new Processes.Lines(p, p.getErrorStream(), "err");
+      long end = System.nanoTime() + deadlineMillis * 1_000_000L;
+      String last = null;
+      while (true) {
+        String l = out.poll("#", 200);
+        if (l != null && (l.equals("#END") || l.startsWith("#E\t"))) {
+          last = l;
+          break;
+        }
+        if (l == null && !p.isAlive()) {
+          String rest = out.poll("#E", 300); // the pump may still hold the last lines
+          last = rest;
+          break;
+        }
+        if (System.nanoTime() > end) {
+          throw new IllegalStateException("the child JVM under unshare -rnm did not finish " + helper + " within "
+              + deadlineMillis + " ms; it printed: " + out.printed() + "; its stderr: " + err.printed());
+        }
       }
-      reader.join(2000);
-      if (p.exitValue() != 0 || lines.isEmpty()) {
-        throw new IllegalStateException("the child JVM under unshare -rnm failed (exit " + p.exitValue() + "): "
-            + String.join("\n", lines) + "\n" + java.nio.file.Files.readString(err).strip());
+      if (last == null || !last.equals("#END")) {
+        p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+        String why = last == null ? "it printed no table" : unesc(last.substring(3));
+        throw new IllegalStateException("the child JVM under unshare -rnm failed running " + helper
+            + (p.isAlive() ? "" : " (exit " + p.exitValue() + ")") + ": " + why + "; its stderr: " + err.printed());
       }
-      return fromLines(helper + " (in a user namespace)", lines);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("could not start " + String.join(" ", cmd.subList(0, 3)) + ": " + e.getMessage(), e);
+      return Layers.named(Layers.Layer.USERNS, fromLines(helper, out.all()));
+    } catch (IOException e) {
+      throw new IllegalStateException("could not start " + unshare + " -rnm: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+      throw new IllegalStateException("interrupted while waiting for the child JVM", e);
     } finally {
-      if (err != null) {
-        err.toFile().delete();
-      }
+      Processes.reap(p, 2000);
     }
   }
 
+  /**
+   * java.class.path plus where tcplab's own classes come from: a notebook kernel loads tcplab.jar through its own
+   * class loader (not on java.class.path); the jar's manifest Class-Path brings its runtime jars along.
+   */
+  static String classPath() {
+    String cp = System.getProperty("java.class.path", "");
+    try {
+      var src = NoFinMain.class.getProtectionDomain().getCodeSource();
+      if (src != null) {
+        String own = Path.of(src.getLocation().toURI()).toString();
+        if (!List.of(cp.split(java.io.File.pathSeparator)).contains(own)) {
+          cp = cp.isEmpty() ? own : own + java.io.File.pathSeparator + cp;
+        }
+      }
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      // java.class.path alone
+    }
+    return cp;
+  }
+
+  // ---------------------------------------------------------------- tables as lines
+
   static List<String> toLines(Table t) {
     List<String> out = new ArrayList<>();
+    out.add("#N\t" + esc(t.name()));
     StringBuilder head = new StringBuilder("#T");
     for (Column<?> c : t.columns()) {
-      head.append('\t').append(c instanceof DoubleColumn ? "D:" : "S:").append(esc(c.name()));
+      head.append('\t').append(c instanceof DoubleColumn ? "D:" : c instanceof IntColumn ? "I:" : "S:")
+          .append(esc(c.name()));
     }
     out.add(head.toString());
     for (int r = 0; r < t.rowCount(); r++) {
-      StringBuilder b = new StringBuilder();
+      StringBuilder b = new StringBuilder("#R");
       for (int i = 0; i < t.columnCount(); i++) {
-        b.append(i == 0 ? "" : "\t").append(esc(t.column(i).getString(r)));
+        Column<?> c = t.column(i);
+        String v = c instanceof DoubleColumn d ? (d.isMissing(r) ? "" : Double.toString(d.getDouble(r)))
+            : c instanceof IntColumn ic ? (ic.isMissing(r) ? "" : Integer.toString(ic.getInt(r))) : c.getString(r);
+        b.append('\t').append(esc(v));
       }
       out.add(b.toString());
     }
     return out;
   }
 
+  /** The table in {@code lines} (other lines are ignored); named by its #N line, else {@code name}. */
   static Table fromLines(String name, List<String> lines) {
-    int h = 0;
-    while (h < lines.size() && !lines.get(h).startsWith("#T\t")) {
-      h++;
-    }
-    if (h == lines.size()) {
-      throw new IllegalStateException("no table in the child's output: " + String.join("\n", lines));
-    }
-    String[] cols = lines.get(h).split("\t", -1);
+    String n = name;
+    String[] cols = null;
     List<Column<?>> columns = new ArrayList<>();
-    for (int i = 1; i < cols.length; i++) {
-      String n = unesc(cols[i].substring(2));
-      columns.add(cols[i].startsWith("D:") ? DoubleColumn.create(n) : StringColumn.create(n));
-    }
-    for (String line : lines.subList(h + 1, lines.size())) {
-      String[] cells = line.split("\t", -1);
-      for (int i = 0; i < columns.size(); i++) {
-        String v = i < cells.length ? unesc(cells[i]) : "";
-        if (columns.get(i) instanceof DoubleColumn d) {
-          d.append(v.isEmpty() ? Double.NaN : Double.parseDouble(v));
-        } else {
-          ((StringColumn) columns.get(i)).append(v);
+    for (String line : lines) {
+      if (line.startsWith("#N\t")) {
+        n = unesc(line.substring(3));
+      } else if (line.startsWith("#T\t")) {
+        cols = line.split("\t", -1);
+        for (int i = 1; i < cols.length; i++) {
+          String c = unesc(cols[i].substring(2));
+          columns.add(cols[i].startsWith("D:") ? DoubleColumn.create(c) : cols[i].startsWith("I:")
+              ? IntColumn.create(c) : StringColumn.create(c));
+        }
+      } else if (line.startsWith("#R") && cols != null) {
+        String[] cells = line.split("\t", -1);
+        for (int i = 0; i < columns.size(); i++) {
+          String v = i + 1 < cells.length ? unesc(cells[i + 1]) : "";
+          Column<?> c = columns.get(i);
+          if (c instanceof DoubleColumn d) {
+            d.append(v.isEmpty() ? Double.NaN : Double.parseDouble(v));
+          } else if (c instanceof IntColumn ic) {
+            if (v.isEmpty()) {
+              ic.appendMissing();
+            } else {
+              ic.append(Integer.parseInt(v));
+            }
+          } else {
+            ((StringColumn) c).append(v);
+          }
         }
       }
     }
-    return Table.create(name, columns.toArray(new Column<?>[0]));
+    if (cols == null) {
+      throw new IllegalStateException("no table in the child's output: " + String.join(" | ", lines));
+    }
+    return Table.create(n, columns.toArray(new Column<?>[0]));
   }
 
-  private static String esc(String s) {
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n");
+  static String esc(String s) {
+    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
   }
 
-  private static String unesc(String s) {
+  static String unesc(String s) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == '\\' && i + 1 < s.length()) {
         char n = s.charAt(++i);
-        b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n);
+        b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
       } else {
         b.append(c);
       }

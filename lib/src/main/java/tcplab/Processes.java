@@ -63,9 +63,14 @@ final class Processes {
     private final Process process;
 
     Lines(Process p) {
+      this(p, p.getInputStream(), "out");
+    }
+
+    /** Reads {@code in} (the child's stdout or stderr) line by line. */
+    Lines(Process p, java.io.InputStream in, String what) {
       this.process = p;
       Thread pump = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
           for (String line; (line = r.readLine()) != null; ) {
             synchronized (all) {
               all.add(line);
@@ -75,7 +80,7 @@ final class Processes {
         } catch (IOException e) {
           // the child is gone
         }
-      }, "tcplab-child-" + p.pid());
+      }, "tcplab-child-" + what + "-" + p.pid());
       pump.setDaemon(true);
       pump.start();
     }
@@ -105,6 +110,13 @@ final class Processes {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while waiting for the child process");
+      }
+    }
+
+    /** Every line read so far, in order. */
+    List<String> all() {
+      synchronized (all) {
+        return List.copyOf(all);
       }
     }
 

@@ -1,55 +1,51 @@
 package tcplab;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.concurrent.CompletableFuture;
-import jdk.net.ExtendedSocketOptions;
 import tech.tablesaw.api.Table;
 
 /**
  * Lesson 17, the peer's host crashes (no FIN, no RST: the kernel itself is gone) and reboots: a fresh kernel
- * with the same IP and MAC but no memory of the connection answers the next segment with RST. Each helper
- * builds its own {@link TwoHosts}; t = seconds after the crash. Needs root.
+ * with the same IP and MAC but no memory of the connection answers the next segment with RST. t = seconds after
+ * the crash. Every helper runs on the layer {@link Layers#layer()} chooses and its table's name starts with it
+ * (see {@link NoFin}); on the relay, "reboot" means the relay answers the client's next bytes with RST.
  */
 public final class Reboot {
-  private static final String DATA = "0123456789abcdef";
-
   private Reboot() {}
 
-  private static void crash(TwoHosts h, Timeline tl, TwoHosts.Connection c) {
-    tl.zero();
-    h.crashServer(c.server(), c.listener());
-    tl.add(0, "server host", "crash: cable pulled, sockets and kernel state gone (nothing sent)", "");
+  private static Table run(String helper, java.util.function.Supplier<Table> root,
+                           java.util.function.Supplier<Table> relay, String... args) {
+    Layers.Layer l = Layers.layer();
+    return switch (l) {
+      case ROOT -> Layers.named(l, root.get());
+      case USERNS -> NoFinMain.run(helper, NoFin.USERNS_DEADLINE_MILLIS, args);
+      case RELAY -> Layers.named(l, relay.get());
+    };
   }
-
-  private static void reboot(TwoHosts h, Timeline tl) {
-    h.rebootServer();
-    tl.add(tl.now(), "server host", "reboot: same IP and MAC, empty kernel", "");
-  }
-
-  // ------------------------------------------------------------------ 5. idle connection, then a write
 
   /**
    * Idle connection; the server host crashes, reboots after 500 ms; the client writes: the write succeeds (16),
    * the next read gets "Connection reset" (the new kernel's RST), the write after that "Broken pipe".
    */
   public static Table idleThenWrite() {
-    try (TwoHosts h = TwoHosts.create(); TwoHosts.Connection c = h.connect()) {
-      Timeline tl = new Timeline(h, c);
-      tl.add(tl.now(), "both", "connection up, idle", "");
-      crash(h, tl, c);
-      NoFin.sleepUntil(tl, 0.5);
-      reboot(h, tl);
-      tl.call("client", "write(16 bytes)", () -> Timeline.write(c.client(), DATA));
-      tl.call("client", "read() (SO_TIMEOUT 3 s)", () -> Timeline.read(c.client(), 3000));
-      tl.call("client", "write() again", () -> Timeline.write(c.client(), DATA));
-      return tl.table("Crash + reboot: the client's write succeeds, then RST");
-    }
+    return run("idleThenWrite", RebootRoot::idleThenWrite, RebootRelay::idleThenWrite);
   }
 
-  // ------------------------------------------------------------------ 6. unacked data while the host is down
+  /**
+   * {@link #idleThenWrite()} with the packets (ROOT layer, tcpdump inside the client host): the client's data and
+   * the rebooted kernel's RST. Elsewhere the same table with a note saying why there are no packets.
+   */
+  public static Wire idleThenWriteWire() {
+    Layers.Layer l = Layers.layer();
+    if (l != Layers.Layer.ROOT) {
+      return WireTap.without(idleThenWrite(), "no packets: capture needs the root layer, and this run used "
+          + l.label().strip());
+    }
+    WireTap tap = new WireTap();
+    try {
+      return tap.wire(Layers.named(l, RebootRoot.idleThenWrite(tap)));
+    } finally {
+      tap.stop();
+    }
+  }
 
   /**
    * The server host crashes; the client writes 16 bytes while it is down and blocks in read(); the host reboots
@@ -57,95 +53,24 @@ public final class Reboot {
    */
   public static Table unackedData(int downMillis) {
     Check.range("downMillis", downMillis, 0, 6_000, "ms");
-    try (TwoHosts h = TwoHosts.create(); TwoHosts.Connection c = h.connect()) {
-      Timeline tl = new Timeline(h, c);
-      int fd = CView.fdOf(c.client());
-      double rto = NoFin.rtoSeconds(fd);
-      crash(h, tl, c);
-      double wrote = tl.now();
-      tl.add(wrote, "client", "write(16 bytes) while the host is down", Timeline.write(c.client(), DATA));
-      CompletableFuture<Object[]> reader = tl.readAsync(c.client(), downMillis + 10_000);
-      NoFin.sleepUntil(tl, wrote + downMillis / 1000.0);
-      String info = TcpInfo.of(fd).map(TcpInfo::text).orElse("");
-      h.rebootServer();
-      double up = tl.now();
-      double next = wrote + NoFin.nextRetransmission(up - wrote, rto);
-      tl.add(up, "server host", "reboot after " + downMillis + " ms (client TCP_INFO: " + info + ")",
-          String.format("model: the next retransmission, at %.2f s, meets the new kernel", next));
-      Object[] r = Timeline.await(reader, downMillis + 11_000L);
-      tl.add((double) r[1], "client", "the blocked read() returns", (String) r[0]);
-      tl.call("client", "write() again", () -> Timeline.write(c.client(), DATA));
-      return tl.table("Crash + reboot with unacked data: the next retransmission draws the RST");
-    }
+    return run("unackedData", () -> RebootRoot.unackedData(downMillis), () -> RebootRelay.unackedData(downMillis),
+        "" + downMillis);
   }
-
-  // ------------------------------------------------------------------ 7. a reader with and without keepalive
 
   /** A client that only reads: without keepalive it never notices (SO_TIMEOUT fires, still ESTABLISHED). */
   public static Table readerWithoutKeepalive(int soTimeoutMillis) {
     Check.range("soTimeoutMillis", soTimeoutMillis, 200, 10_000, "ms");
-    try (TwoHosts h = TwoHosts.create(); TwoHosts.Connection c = h.connect()) {
-      Timeline tl = new Timeline(h, c);
-      crash(h, tl, c);
-      reboot(h, tl);
-      tl.call("client", "read() with SO_TIMEOUT=" + soTimeoutMillis + " ms, no keepalive",
-          () -> Timeline.read(c.client(), soTimeoutMillis));
-      tl.add(tl.now(), "client", "half-open: the client never sends, so it is never told", "");
-      return tl.table("Crash + reboot, a reader without keepalive never notices");
-    }
+    return run("readerWithoutKeepalive", () -> RebootRoot.readerWithoutKeepalive(soTimeoutMillis),
+        () -> RebootRelay.readerWithoutKeepalive(soTimeoutMillis), "" + soTimeoutMillis);
   }
 
   /** The same reader with keepalive 1/1/2: the first probe meets the rebooted kernel and gets "Connection reset". */
   public static Table readerWithKeepalive() {
-    int idle = 1;
-    try (TwoHosts h = TwoHosts.create(); TwoHosts.Connection c = h.connect(TwoHosts.PORT, s -> {
-      s.setKeepAlive(true);
-      s.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, idle);
-      s.setOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, 1);
-      s.setOption(ExtendedSocketOptions.TCP_KEEPCOUNT, 2);
-    })) {
-      Timeline tl = new Timeline(h, c);
-      double sinceConnect = tl.now();
-      crash(h, tl, c);
-      reboot(h, tl);
-      double firstProbe = idle - sinceConnect;
-      tl.add(tl.now(), "client", "read() with SO_TIMEOUT=5000 ms, keepalive idle 1 s, interval 1 s, count 2",
-          String.format("model: the first probe, %d s after the last traffic (t=%.2f s), draws the RST", idle,
-              firstProbe), false);
-      String r = Timeline.read(c.client(), 5000);
-      tl.add(tl.now(), "client", "the read() returns", r);
-      return tl.table("Crash + reboot, a reader with keepalive notices at the first probe");
-    }
+    return run("readerWithKeepalive", RebootRoot::readerWithKeepalive, RebootRelay::readerWithKeepalive);
   }
-
-  // ------------------------------------------------------------------ 8. the rebooted host listens again
 
   /** The rebooted host listens on the same port again: the old connection gets RST, a new connection works. */
   public static Table listensAgain() {
-    try (TwoHosts h = TwoHosts.create(); TwoHosts.Connection c = h.connect()) {
-      Timeline tl = new Timeline(h, c);
-      crash(h, tl, c);
-      reboot(h, tl);
-      ServerSocket l = h.listenAgain(c.serverPort());
-      tl.add(tl.now(), "server host", "the service starts again: listen on port " + c.serverPort(), "LISTEN", false);
-      tl.call("client", "old connection: write(16 bytes)", () -> Timeline.write(c.client(), DATA));
-      tl.call("client", "old connection: read()", () -> Timeline.read(c.client(), 3000));
-      String verdict;
-      try (Socket n = h.onClient(() -> {
-        Socket s = new Socket();
-        s.connect(new InetSocketAddress(h.serverAddress(), c.serverPort()), 3000);
-        return s;
-      })) {
-        l.setSoTimeout(3000);
-        try (Socket a = l.accept()) {
-          Timeline.write(n, "hello");
-          verdict = "connected from port " + n.getLocalPort() + "; the server read " + Timeline.read(a, 3000);
-          tl.add(tl.now(), "client", "new connection to the same port, write(\"hello\")", verdict, false);
-        }
-      } catch (IOException | RuntimeException e) {
-        tl.add(tl.now(), "client", "new connection to the same port", Timeline.text(e), false);
-      }
-      return tl.table("Crash + reboot, service restarted: old connection reset, new one works");
-    }
+    return run("listensAgain", RebootRoot::listensAgain, RebootRelay::listensAgain);
   }
 }

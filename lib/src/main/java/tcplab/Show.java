@@ -96,6 +96,21 @@ public final class Show {
     }
   }
 
+  /**
+   * Shows a lesson-17 run with its packets ({@link NoFin#retransmitUntilTimeoutWire}, {@link
+   * Reboot#idleThenWriteWire}): the table, the ladder and the packets table; without packets, the note says why.
+   */
+  public static void wire(Wire wire) {
+    table(wire.table());
+    if (wire.note() != null) {
+      note(wire.note() + " (the ladder shows the table's rows only).");
+    }
+    svg(wire.svg(), wire.text());
+    if (wire.packets() != null) {
+      table(wire.packets());
+    }
+  }
+
   /** Shows a scenario's steps as a numbered list, before it runs. */
   public static void steps(Scenario scenario) {
     StringBuilder text = new StringBuilder(scenario.name()).append(":\n");

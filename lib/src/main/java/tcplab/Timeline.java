@@ -18,16 +18,54 @@ import tech.tablesaw.api.Table;
 final class Timeline {
   static final String T = "t (s)", WHO = "who", WHAT = "what", RESULT = "result", CLIENT = "client state",
       SERVER = "server state";
-  private final TwoHosts hosts;
-  private final TwoHosts.Connection conn;
+  /** Where the two ends' states come from: the hosts' own kernels (root, user namespace) or this JVM's (relay). */
+  interface States {
+    String client();
+
+    String server();
+  }
+
+  private final States states;
   private long t0 = System.nanoTime();
+  private double zeroEpoch = epochNow();
   private final DoubleColumn t = DoubleColumn.create(T);
   private final StringColumn who = StringColumn.create(WHO), what = StringColumn.create(WHAT),
       result = StringColumn.create(RESULT), client = StringColumn.create(CLIENT), server = StringColumn.create(SERVER);
 
   Timeline(TwoHosts hosts, TwoHosts.Connection conn) {
-    this.hosts = hosts;
-    this.conn = conn;
+    this(new States() {
+      @Override
+      public String client() {
+        return describe(hosts.row(TwoHosts.Host.CLIENT, conn.clientPort(), conn.serverPort()));
+      }
+
+      @Override
+      public String server() {
+        return hosts.state(TwoHosts.Host.SERVER, conn);
+      }
+    });
+  }
+
+  Timeline(States states) {
+    this.states = states;
+  }
+
+  /** "ESTABLISHED timer=retransmit Send-Q=16" for a /proc/net/tcp row, "gone" for none. */
+  static String describe(java.util.Optional<ProcNetTcp.Row> row) {
+    return row.map(r -> r.state() + (r.timer().equals("off") ? "" : " timer=" + r.timer())
+            + (r.sendQ() > 0 ? " Send-Q=" + r.sendQ() : "") + (r.recvQ() > 0 ? " Recv-Q=" + r.recvQ() : ""))
+        .orElse("gone");
+  }
+
+  /** Wall-clock seconds since the epoch (microseconds, like tcpdump -tt). */
+  static double epochNow() {
+    java.time.Instant i = java.time.Instant.now();
+    return i.getEpochSecond() + i.getNano() / 1e9;
+  }
+
+  /** The wall-clock time (epoch seconds) of time 0, to line packets up with the rows. */
+  double zeroEpoch() {
+    return zeroEpoch;
   }
 
   /** Time 0 is now (the moment of the fault). */
@@ -38,6 +76,7 @@ final class Timeline {
       t.set(i, Math.round((t.getDouble(i) - shift) * 1000) / 1000.0);
     }
     t0 = now;
+    zeroEpoch = epochNow();
   }
 
   /** Seconds since time 0. */
@@ -62,15 +101,8 @@ final class Timeline {
     who.append(w);
     what.append(wh);
     result.append(r);
-    client.append(states ? clientState() : "");
-    server.append(states ? hosts.state(TwoHosts.Host.SERVER, conn) : "");
-  }
-
-  private String clientState() {
-    return hosts.row(TwoHosts.Host.CLIENT, conn.clientPort(), conn.serverPort())
-        .map(r -> r.state() + (r.timer().equals("off") ? "" : " timer=" + r.timer())
-            + (r.sendQ() > 0 ? " Send-Q=" + r.sendQ() : "") + (r.recvQ() > 0 ? " Recv-Q=" + r.recvQ() : ""))
-        .orElse("gone");
+    client.append(states ? this.states.client() : "");
+    server.append(states ? this.states.server() : "");
   }
 
   Table table(String name) {

@@ -209,6 +209,11 @@ public final class TwoHosts implements AutoCloseable {
     return serverAddr;
   }
 
+  /** The client host's end of the veth (tcpdump inside the client namespace listens there). */
+  String clientInterface() {
+    return clientIf;
+  }
+
   /** The namespace name of a host now (the server's changes at every crash). */
   public String namespace(Host h) {
     return h == Host.CLIENT ? clientNs : serverNs;

@@ -19,6 +19,8 @@ final class NetnsTables {
       probed = TwoHosts.probe();
     }
     Assumptions.assumeTrue(probed.layer() == TwoHosts.Layer.ROOT, () -> "needs the ROOT layer:\n" + probed);
+    String forced = Layers.forced();
+    Assumptions.assumeTrue(forced == null || forced.equalsIgnoreCase("root"), "TCPLAB_LAYER forces " + forced);
   }
 
   /** The first timeline row whose result contains {@code text}. */

@@ -17,6 +17,8 @@ import java.util.function.Predicate;
 public final class ProcNetTcp {
     /** Default location: the JVM's own network namespace. */
     public static final String DEFAULT_PREFIX = "/proc/net/";
+    /** The state shown for a socket the kernel no longer lists (closed by an RST, or released). */
+    public static final String NOT_LISTED = "CLOSED";
 
     private static final String[] STATES = {"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
             "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING"};

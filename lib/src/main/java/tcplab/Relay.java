@@ -169,7 +169,7 @@ final class Relay implements AutoCloseable {
     return s;
   }
 
-  /** The state of a socket of this JVM in /proc/self/net/tcp, e.g. "ESTABLISHED"; "gone" or "n/a". */
+  /** The state of a socket of this JVM in /proc/self/net/tcp, e.g. "ESTABLISHED"; "CLOSED" or "n/a". */
   static String state(int localPort, int remotePort) {
     if (!ProcNetTcp.available()) {
       return "n/a (no /proc/net/tcp)";

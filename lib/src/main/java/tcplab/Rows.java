@@ -45,8 +45,8 @@ final class Rows {
     }
   }
 
-  /** The state of the socket local:remote in /proc/net/tcp, or "gone" when it is not listed. */
+  /** The state of the socket local:remote in /proc/net/tcp, or "CLOSED" when it is not listed. */
   static String state(int localPort, int remotePort) {
-    return ProcNetTcp.find(localPort, remotePort).map(ProcNetTcp.Row::state).orElse("gone");
+    return ProcNetTcp.find(localPort, remotePort).map(ProcNetTcp.Row::state).orElse(ProcNetTcp.NOT_LISTED);
   }
 }

@@ -199,7 +199,7 @@ final class Run {
 
     private static String describe(Optional<ProcNetTcp.Row> row) {
       if (row.isEmpty()) {
-        return "CLOSED";
+        return ProcNetTcp.NOT_LISTED;
       }
       ProcNetTcp.Row r = row.get();
       StringBuilder b = new StringBuilder(r.state());

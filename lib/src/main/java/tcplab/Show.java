@@ -123,6 +123,11 @@ public final class Show {
     html(html.append("</ol>").toString(), text.toString());
   }
 
+  /** Shows preformatted text (a block of lines such as a probe's report) as it is. */
+  public static void pre(String text) {
+    html("<pre style=\"font-size:12px\">" + Html.escape(text) + "</pre>", text);
+  }
+
   /** Shows a short note (one paragraph) as HTML and text. */
   public static void note(String text) {
     html("<p>" + Html.escape(text) + "</p>", text);

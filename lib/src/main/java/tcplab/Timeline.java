@@ -50,11 +50,11 @@ final class Timeline {
     this.states = states;
   }
 
-  /** "ESTABLISHED timer=retransmit Send-Q=16" for a /proc/net/tcp row, "gone" for none. */
+  /** "ESTABLISHED timer=retransmit Send-Q=16" for a /proc/net/tcp row, "CLOSED" for none. */
   static String describe(java.util.Optional<ProcNetTcp.Row> row) {
     return row.map(r -> r.state() + (r.timer().equals("off") ? "" : " timer=" + r.timer())
             + (r.sendQ() > 0 ? " Send-Q=" + r.sendQ() : "") + (r.recvQ() > 0 ? " Recv-Q=" + r.recvQ() : ""))
-        .orElse("gone");
+        .orElse(ProcNetTcp.NOT_LISTED);
   }
 
   /** Wall-clock seconds since the epoch (microseconds, like tcpdump -tt). */

@@ -350,10 +350,10 @@ public final class TwoHosts implements AutoCloseable {
         .filter(r -> r.localPort() == localPort && r.remotePort() == remotePort).findFirst());
   }
 
-  /** The state of the connection's end on host {@code h}, e.g. "ESTABLISHED", or "gone" when its kernel has none. */
+  /** The state of the connection's end on host {@code h}, e.g. "ESTABLISHED", or "CLOSED" when its kernel lists none. */
   public String state(Host h, Connection c) {
-    return h == Host.CLIENT ? row(h, c.clientPort(), c.serverPort()).map(ProcNetTcp.Row::state).orElse("gone")
-        : row(h, c.serverPort(), c.clientPort()).map(ProcNetTcp.Row::state).orElse("gone");
+    return h == Host.CLIENT ? row(h, c.clientPort(), c.serverPort()).map(ProcNetTcp.Row::state).orElse(ProcNetTcp.NOT_LISTED)
+        : row(h, c.serverPort(), c.clientPort()).map(ProcNetTcp.Row::state).orElse(ProcNetTcp.NOT_LISTED);
   }
 
   // ---------------------------------------------------------------- faults

@@ -153,7 +153,7 @@ class LayersRelayTest {
   void readersWithAndWithoutKeepalive() {
     Table without = Reboot.readerWithoutKeepalive(1000);
     relayTable(without);
-    result(without, "Read timed out", "ESTABLISHED", "gone");
+    result(without, "Read timed out", "ESTABLISHED", "CLOSED");
     Table with = Reboot.readerWithKeepalive();
     relayTable(with);
     double never = at(with, "never (the relay's kernel answers the probes)");

@@ -105,7 +105,7 @@ class LayersUserNsTest {
       assertTrue(end != null, "exit " + p.exitValue() + "; stdout: " + out.printed() + "; stderr: " + err.printed());
       Table t = NoFinMain.fromLines("?", out.all());
       assertTrue(t.name().startsWith(USERNS + "Crash + reboot, a reader without keepalive"), t.name());
-      result(t, "Read timed out", "ESTABLISHED", "gone");
+      result(t, "Read timed out", "ESTABLISHED", "CLOSED");
       String privileges = String.join("\n", err.all());
       assertTrue(privileges.contains("tcplab uses [real kernels, user namespace]"), privileges);
       assertTrue(privileges.contains("[--] root    not root"), privileges);

@@ -38,7 +38,7 @@ class TwoHostsRebootTest {
   @Test
   void aReaderWithoutKeepaliveNeverNotices() {
     Table t = Reboot.readerWithoutKeepalive(1500);
-    result(t, "Read timed out", "ESTABLISHED", "gone");
+    result(t, "Read timed out", "ESTABLISHED", "CLOSED");
     double readStart = t.row(1).getDouble(Timeline.T); // the reboot, just before the read
     near(1.5, at(t, "Read timed out") - readStart, "read timeout", t);
   }

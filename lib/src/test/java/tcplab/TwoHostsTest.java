@@ -92,7 +92,7 @@ class TwoHostsTest {
       h.crashServer();
       assertNotEquals(before, h.namespace(TwoHosts.Host.SERVER));
       assertFalse(Files.exists(Path.of("/run/netns", before)), "the old server namespace is deleted");
-      assertEquals("gone", h.state(TwoHosts.Host.SERVER, c));
+      assertEquals("CLOSED", h.state(TwoHosts.Host.SERVER, c));
       assertEquals("ESTABLISHED", h.state(TwoHosts.Host.CLIENT, c), "the client heard nothing");
       assertTrue(c.server().isClosed());
       h.rebootServer();

@@ -144,14 +144,7 @@ public final class Capture implements AutoCloseable {
   }
 
   private static String tcpdump() {
-    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-    dirs.addAll(List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"));
-    for (String d : dirs) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, "tcpdump"))) {
-        return Path.of(d, "tcpdump").toString();
-      }
-    }
-    return null;
+    return Processes.onPath("tcpdump").orElse(null);
   }
 
   private static boolean hasNetRaw() {

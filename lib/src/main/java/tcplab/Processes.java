@@ -19,13 +19,23 @@ import java.util.concurrent.TimeUnit;
 final class Processes {
   private Processes() {}
 
-  /** The executable {@code name} on the PATH (then /usr/bin, /bin), if any. */
+  /**
+   * The executable {@code name} on the PATH, then in the usual system folders (sbin included: ip,
+   * nft and tcpdump live there), if any. The system property {@code tcplab.path} replaces the whole
+   * search path (tests use it to play a machine without some tool).
+   */
   static Optional<String> onPath(String name) {
-    List<String> dirs = new ArrayList<>(List.of(Objects.requireNonNullElse(System.getenv("PATH"), "").split(File.pathSeparator)));
-    dirs.add("/usr/bin");
-    dirs.add("/bin");
+    String forced = System.getProperty("tcplab.path");
+    List<String> dirs = new ArrayList<>(List.of((forced != null ? forced
+        : Objects.requireNonNullElse(System.getenv("PATH"), "")).split(File.pathSeparator)));
+    if (forced == null) {
+      dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
+    }
     for (String d : dirs) {
-      Path p = Path.of(d.isEmpty() ? "." : d, name);
+      if (d.isEmpty()) {
+        continue;
+      }
+      Path p = Path.of(d, name);
       if (Files.isRegularFile(p) && Files.isExecutable(p)) {
         return Optional.of(p.toAbsolutePath().toString());
       }

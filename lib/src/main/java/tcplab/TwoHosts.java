@@ -567,15 +567,9 @@ public final class TwoHosts implements AutoCloseable {
 
   // ---------------------------------------------------------------- commands
 
+  /** The path of a tool, or "" when it is not installed (see {@link Processes#onPath}). */
   static String which(String name) {
-    List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-    dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
-    for (String d : dirs) {
-      if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
-        return Path.of(d, name).toString();
-      }
-    }
-    return "";
+    return Processes.onPath(name).orElse("");
   }
 
   private static String tool(String name) {

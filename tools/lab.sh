@@ -223,6 +223,9 @@ case "${1:-}" in
     "$py" "$ROOT/tools/run_notebooks.py" --kernel java --rerun "${RERUNS:-50}" --set runsPerPoint=1 \
       --set "pausesMillis=new int[] {0}" --label "(re-run ${RERUNS:-50}x)" --logs "$BUILD/kernel-logs" \
       --record "$BUILD/stress-rerun.results" "$ROOT"/notebooks/*.ipynb || true
+    say "killed midway: ${KILLS:-20} JVMs running scenarios are SIGKILLed at random moments, then one clean run"
+    (cd "$ROOT" && "$(java_bin)" -cp "$JAR" tools/KillMidway.java "${KILLS:-20}" | tee "$BUILD/stress-kill.log" | tail -6)
+    if grep -q "^1 passed" "$BUILD/stress-kill.log"; then echo 1 > "$BUILD/stress-kill.results"; else echo 0 > "$BUILD/stress-kill.results"; fi
     say "concurrency: ${SUITES:-10} whole suites at the same time"
     pids=()
     for i in $(seq 1 "${SUITES:-10}"); do

@@ -207,6 +207,31 @@ public final class Capture implements AutoCloseable {
 
   private final boolean useMarker;
 
+  /** The longest a capture may run (s); a tcpdump outliving its JVM ends by then at the latest. */
+  static final int MAX_SECONDS = 300;
+
+  /** Ends captures left by a JVM that was killed: a tcpdump (or its `timeout`) of ours whose JVM is gone. */
+  static void reapOrphans() {
+    ProcessHandle.allProcesses().filter(Capture::ours).filter(p -> !ownedByAJvm(p)).forEach(ProcessHandle::destroyForcibly);
+  }
+
+  private static boolean ours(ProcessHandle p) {
+    return p.info().command().map(c -> c.endsWith("/tcpdump") || c.endsWith("/timeout")).orElse(false)
+        && p.info().arguments().map(a -> List.of(a).contains("--immediate-mode")
+            && String.join(" ", a).contains("tcp and (port ")).orElse(false);
+  }
+
+  private static boolean ownedByAJvm(ProcessHandle p) {
+    Optional<ProcessHandle> parent = p.parent();
+    if (parent.isEmpty()) {
+      return false;
+    }
+    if (parent.get().info().command().map(c -> c.endsWith("/java")).orElse(false)) {
+      return true;
+    }
+    return ours(parent.get()) && ownedByAJvm(parent.get()); // tcpdump under our `timeout`
+  }
+
   private Capture(String iface, int[] ports, boolean useMarker) throws IOException {
     this.useMarker = useMarker;
     marker = new Socket();
@@ -217,8 +242,12 @@ public final class Capture implements AutoCloseable {
       filter.append(" or port ").append(p);
     }
     filter.append(')');
-    List<String> cmd = List.of(tcpdump(), "-i", iface, "-n", "-l", "-tt", "-S", "--immediate-mode", "-U",
-        filter.toString());
+    List<String> cmd = new ArrayList<>();
+    // A JVM killed with SIGKILL cannot stop its tcpdump: `timeout` bounds an orphan's life, and the next
+    // capture on this machine ends orphans whose JVM is gone (reapOrphans).
+    Processes.onPath("timeout").ifPresent(t -> cmd.addAll(List.of(t, "-s", "TERM", String.valueOf(MAX_SECONDS))));
+    cmd.addAll(List.of(tcpdump(), "-i", iface, "-n", "-l", "-tt", "-S", "--immediate-mode", "-U", filter.toString()));
+    reapOrphans();
     long t = System.nanoTime();
     process = new ProcessBuilder(cmd).start();
     LIVE.add(this);

@@ -219,10 +219,13 @@ case "${1:-}" in
     py=$(find_python)
     quick=(--set runsPerPoint=2 --set "pausesMillis=new int[] {0, 10}")
     rm -f "$BUILD"/stress-*.results
-    say "re-run safety: every code cell of every notebook ${RERUNS:-50} times in one kernel, resources counted"
+    say "re-run safety: every code cell of notebooks 00-04 ${RERUNS:-50} times, of 05-06 ${RERUNS_NETNS:-10} times, in one kernel each; resources counted"
     "$py" "$ROOT/tools/run_notebooks.py" --kernel java --rerun "${RERUNS:-50}" --set runsPerPoint=1 \
       --set "pausesMillis=new int[] {0}" --label "(re-run ${RERUNS:-50}x)" --logs "$BUILD/kernel-logs" \
-      --record "$BUILD/stress-rerun.results" "$ROOT"/notebooks/*.ipynb || true
+      --record "$BUILD/stress-rerun.results" "$ROOT"/notebooks/0[0-4]-*.ipynb || true
+    "$py" "$ROOT/tools/run_notebooks.py" --kernel java --rerun "${RERUNS_NETNS:-10}" --set retries2=1 \
+      --label "(re-run ${RERUNS_NETNS:-10}x)" --logs "$BUILD/kernel-logs" --cell-timeout 600 \
+      --record "$BUILD/stress-rerun-netns.results" "$ROOT"/notebooks/0[56]-*.ipynb || true
     say "killed midway: ${KILLS:-20} JVMs running scenarios are SIGKILLed at random moments, then one clean run"
     (cd "$ROOT" && "$(java_bin)" -cp "$JAR" tools/KillMidway.java "${KILLS:-20}" | tee "$BUILD/stress-kill.log" | tail -6)
     if grep -q "^1 passed" "$BUILD/stress-kill.log"; then echo 1 > "$BUILD/stress-kill.results"; else echo 0 > "$BUILD/stress-kill.results"; fi

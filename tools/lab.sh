@@ -175,6 +175,7 @@ case "${1:-}" in
   lib) build_lib ;;
   test)
     setup
+    "$(find_python)" "$ROOT/tools/nbgen.py" --check "$ROOT/tools/nbsrc" "$ROOT/notebooks"
     build_lib
     rm -f "$BUILD/unprivileged-results" "$BUILD/relay-results"
     run_unprivileged "$BUILD/unprivileged-results"

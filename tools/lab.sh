@@ -136,7 +136,7 @@ export JUPYTER_PATH="$LOCAL_JUPYTER${JUPYTER_PATH:+:$JUPYTER_PATH}"
 
 run_notebooks() {
   local py; py=$(find_python)
-  "$py" "$ROOT/tools/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" \
+  "$py" "$ROOT/tools/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" \
     --out "$BUILD/executed" --logs "$BUILD/kernel-logs" "$@" "$ROOT"/notebooks/*.ipynb
 }
 
@@ -162,7 +162,7 @@ run_unprivileged() {
   say "executing every notebook again as the unprivileged user $STUDENT"
   runuser -u "$STUDENT" -- env -i PATH="$PATH" HOME="$(getent passwd "$STUDENT" | cut -d: -f6)" LANG=C.UTF-8 \
     JUPYTER_PATH="$dir/build/jupyter" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} \
-    "$py" "$dir/tools/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --label "(as $STUDENT)" \
+    "$py" "$dir/tools/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" --label "(as $STUDENT)" \
       --logs "$dir/build/kernel-logs" --out "$dir/build/executed" --record "$dir/results" "$dir"/notebooks/*.ipynb || true
   cp "$dir/results" "$record" 2>/dev/null || echo 0 > "$record"
   mkdir -p "$BUILD/executed-unprivileged"
@@ -180,7 +180,7 @@ case "${1:-}" in
     rm -f "$BUILD/unprivileged-results" "$BUILD/relay-results"
     run_unprivileged "$BUILD/unprivileged-results"
     say "notebooks 05-06 with namespaces treated as forbidden (TCPLAB_LAYER=relay): the relay stand-in, labelled"
-    TCPLAB_LAYER=relay "$(find_python)" "$ROOT/tools/run_notebooks.py" --kernel java --label "(relay layer forced)" \
+    TCPLAB_LAYER=relay "$(find_python)" "$ROOT/tools/run_notebooks.py" --kernel java --jobs "${JOBS:-2}" --label "(relay layer forced)" \
       --logs "$BUILD/kernel-logs/relay" --out "$BUILD/executed-relay" --record "$BUILD/relay-results" \
       "$ROOT"/notebooks/05-*.ipynb "$ROOT"/notebooks/06-*.ipynb || true
     say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"

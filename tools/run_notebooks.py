@@ -180,6 +180,7 @@ def main():
     ap.add_argument("--cell-timeout", type=int, default=120)
     ap.add_argument("--start-timeout", type=int, default=10)
     ap.add_argument("--start-attempts", type=int, default=5)
+    ap.add_argument("--jobs", type=int, default=1, help="notebooks executed at the same time (one kernel each)")
     ap.add_argument("--out", help="folder for executed copies")
     ap.add_argument("--logs", default="build/kernel-logs", help="folder for the kernels' own logs")
     ap.add_argument("--lab-check", action="store_true", help="also check `make lab` (server + kernel API)")
@@ -191,8 +192,15 @@ def main():
     ap.add_argument("--total-of", action="append", default=[], help="also count the results recorded in this file")
     args = ap.parse_args()
     passed = failed = 0
-    for path in sorted(args.notebooks):
-        ok = asyncio.run(run_one(path, args))
+
+    async def run_all():  # --jobs notebooks at a time, each in its own kernel
+        gate = asyncio.Semaphore(max(1, args.jobs))
+
+        async def one(path):
+            async with gate:
+                return await run_one(path, args)
+        return await asyncio.gather(*(one(p) for p in sorted(args.notebooks)))
+    for ok in (asyncio.run(run_all()) if args.notebooks else []):
         passed += ok
         failed += not ok
     if args.lab_check:

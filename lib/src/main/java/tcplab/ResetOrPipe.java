@@ -73,7 +73,7 @@ public final class ResetOrPipe {
       TIMED_OUT = "timed out", NO_DEATH = "no death observed";
 
   /** Writes under UNREAD and EMPTY, with the pause between them, before the queue is brought to its state. */
-  static final int CONTROL_WRITES = 3;
+  static final int CONTROL_WRITES = 2;
   /** NATURAL: the kill time after the first write is drawn uniformly from [KILL_FROM, KILL_TO) ms. */
   static final int KILL_FROM_MILLIS = 40, KILL_TO_MILLIS = 60;
   /** Deadline for accept, READY, reaching the control state and reaping the killed peer. */

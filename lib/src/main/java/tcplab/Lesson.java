@@ -7,6 +7,29 @@ package tcplab;
 public final class Lesson {
   private Lesson() {}
 
+  /** The names {@link #byName} knows: every scenario of this catalogue that takes no parameter. */
+  public static java.util.SortedSet<String> names() {
+    java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    for (java.lang.reflect.Method m : Lesson.class.getMethods()) {
+      if (m.getReturnType() == Scenario.class && m.getParameterCount() == 0) {
+        names.add(m.getName());
+      }
+    }
+    return names;
+  }
+
+  /** A scenario of this catalogue by its name, e.g. "crashWithUnreadData"; one sentence for an unknown name. */
+  public static Scenario byName(String name) {
+    if (name == null || !names().contains(name)) {
+      throw new IllegalArgumentException("scenario must be one of " + names() + "; got " + (name == null ? "null" : "\"" + name + "\"") + ".");
+    }
+    try {
+      return (Scenario) Lesson.class.getMethod(name).invoke(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("scenario " + name + " could not be built: " + e.getCause(), e);
+    }
+  }
+
   /** 02: the receiver's kernel ACKed "hello", the receiver crashes before reading it: RST, data lost. */
   public static Scenario crashWithUnreadData() {
     return crashWithUnreadData("hello");

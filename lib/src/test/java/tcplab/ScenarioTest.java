@@ -25,6 +25,14 @@ class ScenarioTest {
   }
 
   @Test
+  void scenariosAreFoundByNameAndAnUnknownNameGetsOneSentence() {
+    assertEquals("receiver crashes with ACKed but unread data", Lesson.byName("crashWithUnreadData").name());
+    assertTrue(Lesson.names().contains("halfClose"));
+    String msg = assertThrows(IllegalArgumentException.class, () -> Lesson.byName("crashedRecever")).getMessage();
+    assertTrue(msg.startsWith("scenario must be one of [applicationAck, ") && msg.endsWith("; got \"crashedRecever\"."), msg);
+  }
+
+  @Test
   void aReadThatGetsNothingEndsAtTheDeadline() {
     Result r = Scenario.named("silent peer").stepDeadline(200)
         .client().read().expect("-1 EAGAIN").run();

@@ -27,8 +27,8 @@ public class KillMidway {
     System.out.println("clean run: " + (done ? "exit " + clean.exitValue() : "did not finish"));
     int left = 0;
     for (String[] check : new String[][] {{"namespaces", "sh", "-c", "ip netns list | grep -c '^tcplab-' || true"},
-        {"tcpdump processes", "sh", "-c", "pgrep -c -f 'tcpdump -i .* --immediate-mode' || true"},
-        {"peer processes", "sh", "-c", "pgrep -c -f 'tcplab.PeerProcess|tcplab.NoFinMain' || true"},
+        {"tcpdump processes", "sh", "-c", "pgrep -c -f '[t]cpdump -i .* --immediate-mode' || true"}, // [t]: not this sh
+        {"peer processes", "sh", "-c", "pgrep -c -f '[t]cplab.PeerProcess|[t]cplab.NoFinMain' || true"},
         {"nft tables in the root namespace", "sh", "-c", "nft list tables 2>/dev/null | grep -c tcplab || true"}}) {
       Process c = new ProcessBuilder(List.of(check).subList(1, check.length)).start();
       String out = new String(c.getInputStream().readAllBytes()).trim();

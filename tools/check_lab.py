@@ -83,14 +83,14 @@ async def check(base, token, log):
         try:
             try:  # the server itself asks the kernel for kernel_info before it accepts the websocket
                 ws = await websocket_connect(HTTPRequest(f"{base.replace('http', 'ws')}/api/kernels/{kid}/channels",
-                                                         headers=auth, connect_timeout=20, request_timeout=20))
+                                                         headers=auth, connect_timeout=30, request_timeout=30))
             except Exception as e:
                 log(f"  lab: kernel start {attempt} did not answer ({type(e).__name__}); starting a new one")
                 continue
             k0 = time.monotonic()
             info = message("kernel_info_request", {})
             ws.write_message(json.dumps(info))
-            reply, _ = await wait_reply(ws, info["header"]["msg_id"], "kernel_info_reply", 20)
+            reply, _ = await wait_reply(ws, info["header"]["msg_id"], "kernel_info_reply", 30)
             if reply is None:
                 log(f"  lab: kernel start {attempt} did not answer within 20 s; starting a new one")
                 ws.close()

@@ -178,7 +178,7 @@ def main():
     ap.add_argument("notebooks", nargs="*")
     ap.add_argument("--kernel", default="java")
     ap.add_argument("--cell-timeout", type=int, default=120)
-    ap.add_argument("--start-timeout", type=int, default=10)
+    ap.add_argument("--start-timeout", type=int, default=30)
     ap.add_argument("--start-attempts", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=1, help="notebooks executed at the same time (one kernel each)")
     ap.add_argument("--out", help="folder for executed copies")

@@ -55,7 +55,7 @@ async function waitForServer(url, seconds) {
     for (let attempt = 1; attempt <= 4; attempt++) { // rapaio may not answer its first start: restart it
       // the kernel answered kernel_info (rapaio's reply has no status field: any reply will do)
       const idle = await page.waitForFunction(() => !!Jupyter.notebook.kernel.info_reply
-        && Jupyter.notebook.kernel.is_connected(), null, { timeout: 20000 }).then(() => true, () => false);
+        && Jupyter.notebook.kernel.is_connected(), null, { timeout: 30000 }).then(() => true, () => false);
       if (idle) break;
       console.log(`  browser: kernel start ${attempt} did not answer; restarting it`);
       await page.evaluate(() => Jupyter.notebook.kernel.restart());

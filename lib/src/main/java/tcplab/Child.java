@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /** The parent's handle on a {@link PeerProcess}: start it, send it steps, crash it, always reap it. */
 final class Child implements AutoCloseable {
-  private static final int START_MILLIS = 10_000;
+  /** How long a peer process may take to start and accept (a loaded classroom machine is slow). */
+  static final int START_MILLIS = 10_000;
   private final Process process;
   private final Processes.Lines lines;
   private final OutputStream stdin;

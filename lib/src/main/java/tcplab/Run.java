@@ -91,7 +91,7 @@ final class Run {
       cs.connect(new InetSocketAddress(lo, serverPort), deadline);
       client = new Ops.End(cs);
       if (child != null) {
-        child.awaitReady(deadline);
+        child.awaitReady(Math.max(deadline, Child.START_MILLIS)); // a process start is not a step: own bound
       } else {
         try (ServerSocket l = listener) {
           l.setSoTimeout(deadline);

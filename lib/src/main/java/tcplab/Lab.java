@@ -35,9 +35,15 @@ public final class Lab {
    * numbers before and after re-running a cell mean the cell left nothing behind.
    */
   public static String resources() {
-    String[] fds = new File("/proc/self/fd").list();
-    return "fds=" + (fds == null ? "?" : fds.length) + " threads=" + Thread.activeCount()
+    long fds = fds();
+    return "fds=" + (fds < 0 ? "?" : fds) + " threads=" + Thread.activeCount()
         + " children=" + ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
+  }
+
+  /** Open file descriptors of this JVM, -1 where /proc/self/fd cannot be read. */
+  static long fds() {
+    String[] names = new File("/proc/self/fd").list();
+    return names == null ? -1 : names.length;
   }
 
   static boolean isRoot() {

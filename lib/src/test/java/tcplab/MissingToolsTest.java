@@ -2,9 +2,6 @@ package tcplab;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,21 +12,13 @@ class MissingToolsTest {
 
   @Test
   void everyMissingToolIsNamedAndTheLabStillRuns() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Dtcplab.path=/nonexistent", "-cp", System.getProperty("java.class.path"),
-        "tcplab.MissingToolsProbe").redirectErrorStream(true).start();
-    try {
-      assertTrue(p.waitFor(50, TimeUnit.SECONDS), "the probe finished");
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertEquals(0, p.exitValue(), out);
-      assertTrue(out.contains("capture=no packet capture here: tcpdump is not installed"), out);
-      assertTrue(out.contains("layer=RELAY"), out);
-      assertTrue(out.contains("blockedRead=[relay stand-in"), out);
-      assertTrue(out.contains("bash=ResetOrPipe needs bash to play the dying peer, and no bash was found on the PATH."), out);
-      assertTrue(out.contains("wire=no packet capture here: tcpdump is not installed (apt-get install tcpdump) | mismatches=0"), out);
-      assertTrue(out.contains("children=0"), out);
-    } finally {
-      p.destroyForcibly();
-    }
+    String out = ProbeJvm.run(System.getProperty("java.class.path"), "tcplab.MissingToolsProbe", 50,
+        "-Dtcplab.path=/nonexistent");
+    assertTrue(out.contains("capture=no packet capture here: tcpdump is not installed"), out);
+    assertTrue(out.contains("layer=RELAY"), out);
+    assertTrue(out.contains("blockedRead=[relay stand-in"), out);
+    assertTrue(out.contains("bash=ResetOrPipe needs bash to play the dying peer, and no bash was found on the PATH."), out);
+    assertTrue(out.contains("wire=no packet capture here: tcpdump is not installed (apt-get install tcpdump) | mismatches=0"), out);
+    assertTrue(out.contains("children=0"), out);
   }
 }

@@ -88,7 +88,17 @@ final class Relay implements AutoCloseable {
       l.setSoTimeout(3000);
       Socket s = l.accept();
       serverSockets.add(s);
+      // the relay registers the pair on its own thread: until it has, a crash() would not know this
+      // connection (and the server's RST would be passed on to the client as if there were no crash)
+      int port = c.getLocalPort();
+      if (!Run.until(3000, () -> pairs.stream().anyMatch(p -> p.downSocket.getPort() == port))) {
+        throw new IOException("the relay did not register the connection within 3000 ms");
+      }
       return new Link(c, s, c.getLocalPort(), front.getLocalPort(), serverPort, s.getPort());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      TwoHosts.quietly(c);
+      throw new IllegalStateException("interrupted while connecting through the relay", e);
     } catch (IOException e) {
       TwoHosts.quietly(c);
       throw new UncheckedIOException("could not connect through the relay: " + e.getMessage(), e);

@@ -97,6 +97,7 @@ public final class Scenario {
 
   /** Plays the scenario (C view, then Java view) and returns what happened. */
   public Result run() {
+    Parameters.requireSet(); // the notebook's parameters cell did not finish: refuse its old values
     if (steps.isEmpty()) {
       throw new IllegalStateException("scenario \"" + name + "\" has no steps; add some with client()/server().");
     }

@@ -1,28 +1,124 @@
 #!/usr/bin/python3
-"""Build a notebook (no outputs) from a plain source file: cells separated by lines
-'# %% md' (markdown), '# %% java' (code) or '# %% java parameters' (code tagged "parameters"). Usage: nbgen.py SRC OUT.ipynb, or nbgen.py --check SRC_DIR NOTEBOOK_DIR
-The .ipynb in notebooks/ is what users open; this only makes editing its text easier."""
-import sys, nbformat
-from nbformat.v4 import new_notebook, new_markdown_cell, new_code_cell
+"""Build the notebooks (without outputs) from their Markdown sources in notebooks/src/.
 
-def build(src):
-    cells, kind, buf = [], None, []
+A source is Markdown that GitHub renders as the lesson:
+  - prose is one markdown cell; two markdown cells in a row are separated by a line <!-- cell -->
+  - a fenced block ```java is a code cell; ```java parameters is the cell tagged "parameters"
+    (the one run_notebooks.py --set may override)
+  - ```java include=lib/src/main/java/tcplab/X.java#name is a code cell holding the lines between
+    "// region name" and "// endregion" of that file; ```java quote=PATH#name shows those lines as
+    a Java block inside the markdown cell. The .md keeps a copy of the lines (so GitHub shows them);
+    `build` refreshes that copy, `check` fails when the library drifted from what the notebook shows.
+
+Usage (from anywhere):
+  nbgen.py build [--out DIR] [NAME.md ...]   refresh included lines in the sources, write DIR/*.ipynb
+                                             (default notebooks/)
+  nbgen.py check                             sources up to date with lib/, and the notebooks git has
+                                             COMMITTED (HEAD) equal what the sources build
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SRC = os.path.join(ROOT, "notebooks", "src")
+HEADER = "<!-- tcplab notebook source"
+CELL = "<!-- cell -->"
+OPEN = re.compile(r"^```java(?:[ \t]+(parameters|(include|quote)=(\S+)))?[ \t]*$")
+
+
+def region(spec):
+    """The lines between '// region NAME' and '// endregion' of PATH#NAME (PATH relative to the
+    repository), common indentation removed."""
+    path, _, name = spec.partition("#")
+    full = os.path.join(ROOT, path)
+    if not name or not os.path.isfile(full):
+        raise ValueError(f"{spec}: no such file, or no #region-name")
+    lines, inside, found = [], False, False
+    for line in open(full, encoding="utf-8").read().splitlines():
+        stripped = line.strip()
+        if not inside and stripped == f"// region {name}":
+            inside, found = True, True
+        elif inside and stripped == "// endregion":
+            inside = False
+            break
+        elif inside:
+            lines.append(line)
+    if not found or inside:
+        raise ValueError(f"{spec}: no '// region {name}' ... '// endregion' in {path}")
+    return textwrap.dedent("\n".join(lines)).strip("\n")
+
+
+def parse(md):
+    """Cells of a source as (kind, text, spec) plus the source text with included lines refreshed
+    and the list of includes whose copy in the source differs from lib/."""
+    lines = open(md, encoding="utf-8").read().splitlines()
+    cells, drift, out = [], [], []
+    buf, fence, i = [], False, 0
+
     def flush():
-        if kind:
-            text = "\n".join(buf).strip("\n")
-            if kind == "md":
-                cells.append(new_markdown_cell(text))
+        text = "\n".join(buf).strip("\n")
+        if text.strip():
+            cells.append(("md", text, None))
+        buf.clear()
+    if lines and lines[0].startswith(HEADER):
+        out.append(lines[0])
+        i = 1
+    while i < len(lines):
+        line = lines[i]
+        m = None if fence else OPEN.match(line)
+        if m:
+            body, j = [], i + 1
+            while j < len(lines) and lines[j].strip() != "```":
+                body.append(lines[j])
+                j += 1
+            if j == len(lines):
+                raise ValueError(f"{md}:{i + 1}: ```java block without its closing ```")
+            text = "\n".join(body).strip("\n")
+            kind, spec = ("java parameters" if m.group(1) == "parameters" else "java"), None
+            if m.group(2):
+                spec = m.group(3)
+                fresh = region(spec)
+                if fresh != text:
+                    drift.append(f"{os.path.relpath(md, ROOT)}:{i + 1} shows {spec} as it was; the library changed")
+                text = fresh
+                body = fresh.splitlines()
+            out += [line] + body + ["```"]
+            if m.group(2) == "quote":
+                buf += ["```java"] + body + ["```"]
             else:
-                cell = new_code_cell(text)
-                if kind == "java parameters":  # papermill's convention: the cell a runner may override
-                    cell.metadata["tags"] = ["parameters"]
-                cells.append(cell)
-    for line in open(src, encoding="utf-8").read().splitlines():
-        if line.startswith("# %% "):
-            flush(); kind, buf = line[5:].strip(), []
+                flush()
+                cells.append((kind, text, spec))
+            i = j + 1
+            continue
+        out.append(line)
+        if not fence and line.strip() == CELL:
+            flush()
         else:
+            if line.lstrip().startswith("```"):
+                fence = not fence
             buf.append(line)
+        i += 1
     flush()
+    return cells, "\n".join(out) + "\n", drift
+
+
+def build(md):
+    cells = []
+    for kind, text, _ in parse(md)[0]:
+        if kind == "md":
+            cells.append(new_markdown_cell(text))
+        else:
+            cell = new_code_cell(text)
+            if kind == "java parameters":  # papermill's convention: the cell a runner may override
+                cell.metadata["tags"] = ["parameters"]
+            cells.append(cell)
     nb = new_notebook(cells=cells)
     nb.metadata = {"kernelspec": {"name": "java", "display_name": "Java", "language": "java"},
                    "language_info": {"name": "java", "file_extension": ".jshell", "mimetype": "text/x-java-source"}}
@@ -31,25 +127,86 @@ def build(src):
         c.pop("id", None)
     return nb
 
-def check(src_dir, nb_dir):
-    """Every notebook equals what its source builds (so it has no outputs either); returns problems."""
-    import glob, os
-    problems = []
-    for src in sorted(glob.glob(os.path.join(src_dir, "*.txt"))):
-        target = os.path.join(nb_dir, os.path.basename(src)[:-4] + ".ipynb")
-        if not os.path.exists(target):
-            problems.append(f"{target} is missing (build it: tools/nbgen.py {src} {target})")
-        elif nbformat.writes(build(src), version=4) != nbformat.writes(nbformat.read(target, as_version=4), version=4):
-            problems.append(f"{target} differs from {src} (outputs, or edited in Jupyter?): rebuild or update the source")
-    return problems
+
+def text_of(nb):
+    s = nbformat.writes(nb, version=4)  # what nbformat.write puts in a file
+    return s if s.endswith("\n") else s + "\n"
+
+
+def sources(names=()):
+    found = sorted(glob.glob(os.path.join(SRC, "*.md")))
+    if names:
+        found = [p for p in found if os.path.basename(p) in names or os.path.basename(p)[:-3] in names]
+    return found
+
+
+def write_all(out_dir, names=()):
+    os.makedirs(out_dir, exist_ok=True)
+    for md in sources(names):
+        _, refreshed, drift = parse(md)
+        if drift and os.path.abspath(out_dir) == os.path.join(ROOT, "notebooks"):
+            with open(md, "w", encoding="utf-8") as f:
+                f.write(refreshed)
+            for d in drift:
+                print(f"updated: {d}")
+        target = os.path.join(out_dir, os.path.basename(md)[:-3] + ".ipynb")
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text_of(build(md)))
+    print(f"notebooks: {len(sources(names))} written to {os.path.relpath(out_dir, ROOT) if out_dir.startswith(ROOT) else out_dir}")
+
+
+def committed(rel):
+    """The committed text of a file (git HEAD), or the file on disk where there is no git; and where it came from."""
+    try:
+        r = subprocess.run(["git", "-C", ROOT, "show", f"HEAD:{rel}"], capture_output=True, timeout=30)
+        if r.returncode == 0:
+            return r.stdout.decode("utf-8"), "committed (git HEAD)"
+        inside = subprocess.run(["git", "-C", ROOT, "rev-parse", "--is-inside-work-tree"], capture_output=True, timeout=30)
+        if inside.returncode == 0:
+            return None, "committed (git HEAD)"
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    path = os.path.join(ROOT, rel)
+    return (open(path, encoding="utf-8").read() if os.path.exists(path) else None), "on disk (no git here)"
+
+
+def check():
+    problems, where = [], set()
+    for md in sources():
+        name = os.path.basename(md)[:-3]
+        rel = f"notebooks/{name}.ipynb"
+        try:
+            _, _, drift = parse(md)
+            want = text_of(build(md))
+        except ValueError as e:
+            problems.append(str(e))
+            continue
+        problems += [f"{d}: run `make notebooks` and commit" for d in drift]
+        have, origin = committed(rel)
+        where.add(origin)
+        if have is None:
+            problems.append(f"{rel} is not {origin.split(' (')[0]}: run `make notebooks` and commit it")
+        elif have != want:
+            problems.append(f"{rel} ({origin}) differs from notebooks/src/{name}.md: run `make notebooks` and commit "
+                            "(outputs or edits in the .ipynb do not belong in the commit; edit the .md)")
+    for p in problems:
+        print("FAIL " + p)
+    print(f"notebooks ({', '.join(sorted(where))}): " + (
+        "equal to their sources, without outputs" if not problems else f"{len(problems)} problems"))
+    return not problems
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--check":
-        found = check(sys.argv[2], sys.argv[3])
-        for p in found:
-            print("FAIL " + p)
-        print("notebooks: " + ("committed without outputs and equal to their sources" if not found else f"{len(found)} problems"))
-        sys.exit(1 if found else 0)
-    nb = build(sys.argv[1])
-    nbformat.write(nb, sys.argv[2], version=4)
+    args = sys.argv[1:]
+    if not args or args[0] not in ("build", "check"):
+        sys.exit(__doc__)
+    if args[0] == "check":
+        sys.exit(0 if check() else 1)
+    out = os.path.join(ROOT, "notebooks")
+    if len(args) > 2 and args[1] == "--out":
+        out = os.path.abspath(args[2])
+        args = args[2:]
+    try:
+        write_all(out, tuple(args[1:]))
+    except ValueError as e:
+        sys.exit(f"nbgen: {e}")

@@ -1,20 +1,23 @@
 # tcplab: TCP is not always reliable, shown with real sockets in Java notebooks.
 # Two commands do all set-up on a fresh machine:  make lab   and   make test
-.PHONY: lab test setup lib run html student browser bench stress clean help
+.PHONY: lab test setup lib run html student notebooks pristine browser bench stress clean help
 
 help:
-	@echo "make lab    set up what is missing, build lib/, open the notebooks (127.0.0.1, with a token)"
+	@echo "make lab    set up what is missing, build lib/, serve the notebooks (127.0.0.1, with a token; log in build/lab.log)"
+	@echo "make lab STUDENT=1  the same, serving the student handout (build/student/notebooks, no answers)"
 	@echo "make test   set up, build lib/ with its unit tests, execute every notebook headless"
 	@echo "make run    executed copies of the notebooks in build/executed/"
 	@echo "make html   execute every notebook and write HTML pages + build/index.html"
-	@echo "make student  copies of the notebooks without exercise answers in build/student/"
+	@echo "make student  handout that runs as is: build/student/ (notebooks without answers + jars) and build/tcplab-student.zip"
+	@echo "make notebooks  rebuild notebooks/*.ipynb from their sources notebooks/src/*.md (edit the .md, not the .ipynb)"
+	@echo "make pristine  restore notebooks/ as the sources build them (your edited copies are kept in build/)"
 	@echo "make browser  headless Chromium runs notebook 00 in the served UI; screenshot in build/browser/"
 	@echo "make bench  every scenario 100 times: outcome determinism, median and max wall time"
 	@echo "make stress every cell re-run 50 times (leak check) and 10 suites at once (concurrency)"
 	@echo "make clean  remove build output (lib/target, build/)"
 
 lab:
-	@tools/lab.sh lab
+	@TCPLAB_HANDOUT=$(STUDENT) tools/lab.sh lab
 
 test:
 	@tools/lab.sh test
@@ -33,6 +36,12 @@ html:
 
 student:
 	@tools/lab.sh student
+
+notebooks:
+	@tools/lab.sh notebooks
+
+pristine:
+	@tools/lab.sh pristine
 
 clean:
 	rm -rf lib/target build

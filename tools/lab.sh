@@ -60,10 +60,19 @@ setup_jupyter() {
   find_python server >/dev/null || die "Jupyter was installed but no Python can import nbclient and a notebook server."
 }
 
+# A tool on the PATH or in the system folders a normal user's PATH often lacks (ip, nft, tcpdump live
+# in /usr/sbin or /sbin; the lab's Java code looks there too).
+have_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  local d
+  for d in /usr/local/sbin /usr/sbin /sbin; do [ -x "$d/$1" ] && return 0; done
+  return 1
+}
+
 # Optional tools for later notebooks (capture, namespaces): installed when root, else reported.
 setup_tools() {
   local missing=() t
-  for t in tcpdump nft ip; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
+  for t in tcpdump nft ip; do have_tool "$t" || missing+=("$t"); done
   [ ${#missing[@]} -eq 0 ] && return 0
   if command -v apt-get >/dev/null 2>&1 && is_root; then
     say "installing optional tools ($APT_TOOLS)"
@@ -74,14 +83,15 @@ setup_tools() {
   fi
 }
 
-# A "java" kernel outside this project (IJava from conda-forge) wins; otherwise rapaio, locally.
+# A "java" kernel outside this project (IJava from conda-forge, JJava, one on the user's JUPYTER_PATH)
+# wins; otherwise rapaio, locally.
 setup_kernel() {
   local py existing java
   py=$(find_python)
-  existing=$(env -u JUPYTER_PATH "$py" -c "from jupyter_client.kernelspec import KernelSpecManager as K; print(K().find_kernel_specs().get('java',''))" 2>/dev/null || true)
+  existing=$(env -u JUPYTER_PATH ${USER_JUPYTER_PATH:+JUPYTER_PATH="$USER_JUPYTER_PATH"} "$py" -c "from jupyter_client.kernelspec import KernelSpecManager as K; print(K().find_kernel_specs().get('java',''))" 2>/dev/null || true)
   if [ -n "$existing" ] && [ "$existing" != "$KERNEL_DIR" ]; then
     rm -rf "$KERNEL_DIR"
-    echo "existing" > "$BUILD/kernel-route"
+    echo "existing ($existing)" > "$BUILD/kernel-route"
     return 0
   fi
   java=$(java_bin)
@@ -119,7 +129,10 @@ JSON
 build_lib() {
   java_bin >/dev/null
   command -v mvn >/dev/null 2>&1 || die "Maven is missing (Debian: apt-get install -y maven; conda: it is in environment.yml)."
-  say "building lib/ (Maven: compile, unit tests, jars in lib/target/jars)"
+  case "${MVN_ARGS:-}" in
+    *skipTests*) say "building lib/ (Maven: compile, jars in lib/target/jars; unit tests skipped here, make test runs them)" ;;
+    *) say "building lib/ (Maven: compile, unit tests, jars in lib/target/jars)" ;;
+  esac
   mvn -B -ntp -f "$ROOT/lib/pom.xml" ${MVN_ARGS:-} package
 }
 
@@ -132,12 +145,22 @@ setup() {
   say "route: $(cat "$BUILD/kernel-route") kernel 'java'; Python: $(find_python)"
 }
 
+USER_JUPYTER_PATH=${JUPYTER_PATH:-}  # a kernel "java" found here (IJava, JJava) wins over rapaio
 export JUPYTER_PATH="$LOCAL_JUPYTER${JUPYTER_PATH:+:$JUPYTER_PATH}"
+
+# Runs never use the working copies in notebooks/ (a student's edits and autosaved outputs): they use
+# notebooks generated afresh from notebooks/src/ into build/notebooks/, executed with notebooks/ as the
+# working folder (so the first cell's %jars ../lib/target/jars/tcplab.jar resolves as in the lab).
+FRESH="$BUILD/notebooks"
+fresh_notebooks() {
+  "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" build --out "$FRESH" >/dev/null
+}
 
 run_notebooks() {
   local py; py=$(find_python)
-  "$py" "$ROOT/tools/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" \
-    --out "$BUILD/executed" --logs "$BUILD/kernel-logs" "$@" "$ROOT"/notebooks/*.ipynb
+  fresh_notebooks
+  "$py" "$ROOT/tools/runner/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" \
+    --workdir "$ROOT/notebooks" --out "$BUILD/executed" --logs "$BUILD/kernel-logs" "$@" "$FRESH"/*.ipynb
 }
 
 # As root, the notebooks also run as an unprivileged user, so the degraded paths (no capture, no
@@ -151,7 +174,10 @@ run_unprivileged() {
   py=$(find_python)
   dir=$(mktemp -d /tmp/tcplab-student.XXXXXX)
   mkdir -p "$dir/lib/target" "$dir/build/jupyter/kernels"
-  cp -r "$ROOT/notebooks" "$ROOT/tools" "$dir/"
+  fresh_notebooks
+  mkdir -p "$dir/notebooks"
+  cp "$FRESH"/*.ipynb "$dir/notebooks/"
+  cp -r "$ROOT/tools" "$dir/"
   cp -r "$ROOT/lib/target/jars" "$dir/lib/target/"
   if [ -d "$KERNEL_DIR" ]; then
     cp -r "$KERNEL_DIR" "$dir/build/jupyter/kernels/"
@@ -162,7 +188,7 @@ run_unprivileged() {
   say "executing every notebook again as the unprivileged user $STUDENT"
   runuser -u "$STUDENT" -- env -i PATH="$PATH" HOME="$(getent passwd "$STUDENT" | cut -d: -f6)" LANG=C.UTF-8 \
     JUPYTER_PATH="$dir/build/jupyter" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} \
-    "$py" "$dir/tools/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" --label "(as $STUDENT)" \
+    "$py" "$dir/tools/runner/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" --label "(as $STUDENT)" \
       --logs "$dir/build/kernel-logs" --out "$dir/build/executed" --record "$dir/results" "$dir"/notebooks/*.ipynb || true
   cp "$dir/results" "$record" 2>/dev/null || echo 0 > "$record"
   mkdir -p "$BUILD/executed-unprivileged"
@@ -170,25 +196,93 @@ run_unprivileged() {
   rm -rf "$dir"
 }
 
+# --- notebooks for students: pristine copies, handouts (tools/notebooks/) ---------------------------
+
+# `make pristine`: the notebooks as their sources build them; the edited ones are kept in build/.
+pristine() {
+  local backup
+  backup="$BUILD/notebooks-edited-$(date +%Y%m%d-%H%M%S)"
+  mkdir -p "$backup"
+  cp "$ROOT"/notebooks/*.ipynb "$backup/" 2>/dev/null || true
+  "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" build >/dev/null
+  say "notebooks/ restored from notebooks/src/ (no outputs, no edits); your edited copies are in ${backup#$ROOT/}"
+}
+
+# `make student`: build/student/ runs as handed out: notebooks/ without the answers, and the jars their
+# first cell loads (%jars ../lib/target/jars/tcplab.jar) at lib/target/jars/; zipped as build/tcplab-student.zip.
+handout() {
+  MVN_ARGS="-DskipTests -q" build_lib
+  fresh_notebooks
+  "$(find_python)" "$ROOT/tools/notebooks/publish.py" student "$FRESH"
+}
+
+# `make lab`: Jupyter's own output goes to build/lab.log; the terminal ends with what this machine
+# allows and the one URL to open. STUDENT=1 (TCPLAB_HANDOUT=1) serves the handout copies instead.
+serve() {
+  local py token port root_flag=() dir="$ROOT/notebooks" log="$BUILD/lab.log" pid machine kernel
+  setup
+  if [ -n "${TCPLAB_HANDOUT:-}" ]; then
+    handout
+    dir="$BUILD/student/notebooks"
+  else
+    MVN_ARGS="-DskipTests -q" build_lib
+  fi
+  py=$(find_python server)
+  token=${LAB_TOKEN:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
+  port=${LAB_PORT:-$("$py" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")}
+  is_root && root_flag=(--allow-root)
+  local url app
+  if "$py" -c "import jupyterlab" >/dev/null 2>&1; then
+    app=JupyterLab; url="http://127.0.0.1:$port/lab?token=$token"
+    "$py" -m jupyterlab --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
+      --ServerApp.token="$token" --ServerApp.root_dir="$dir" "${root_flag[@]}" </dev/null >"$log" 2>&1 &
+  else
+    app="Jupyter Notebook"; url="http://127.0.0.1:$port/tree?token=$token"
+    "$py" -m notebook --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
+      --NotebookApp.token="$token" --notebook-dir="$dir" "${root_flag[@]}" </dev/null >"$log" 2>&1 &
+  fi
+  pid=$!
+  trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; exit 0' INT TERM
+  machine=$("$(java_bin)" -cp "$JAR" "$ROOT/tools/setup/Machine.java" 2>/dev/null || echo "capture ?; layer for 05-06: ? (tools/setup/Machine.java failed)")
+  "$py" - "$port" <<'PY' || { kill "$pid" 2>/dev/null; die "the server did not start within 90 s: see build/lab.log"; }
+import socket, sys, time
+end = time.monotonic() + 90
+while time.monotonic() < end:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close(); sys.exit(0)
+    except OSError:
+        time.sleep(0.3)
+sys.exit(1)
+PY
+  kernel=$(cat "$BUILD/kernel-route")
+  say "$app serves ${dir#$ROOT/}; its own log (banner, kernels): build/lab.log; Ctrl-C here stops it"
+  say "this machine: kernel $kernel; $machine"
+  say "open: $url"
+  wait "$pid"
+}
+
 case "${1:-}" in
   setup) setup ;;
   lib) build_lib ;;
   test)
     setup
-    "$(find_python)" "$ROOT/tools/nbgen.py" --check "$ROOT/tools/nbsrc" "$ROOT/notebooks"
+    "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" check
     build_lib
     rm -f "$BUILD/unprivileged-results" "$BUILD/relay-results"
     run_unprivileged "$BUILD/unprivileged-results"
     say "notebooks 05-06 with namespaces treated as forbidden (TCPLAB_LAYER=relay): the relay stand-in, labelled"
-    TCPLAB_LAYER=relay "$(find_python)" "$ROOT/tools/run_notebooks.py" --kernel java --jobs "${JOBS:-2}" --label "(relay layer forced)" \
-      --logs "$BUILD/kernel-logs/relay" --out "$BUILD/executed-relay" --record "$BUILD/relay-results" \
-      "$ROOT"/notebooks/05-*.ipynb "$ROOT"/notebooks/06-*.ipynb || true
+    fresh_notebooks
+    TCPLAB_LAYER=relay "$(find_python)" "$ROOT/tools/runner/run_notebooks.py" --kernel java --jobs "${JOBS:-2}" --label "(relay layer forced)" \
+      --workdir "$ROOT/notebooks" --logs "$BUILD/kernel-logs/relay" --out "$BUILD/executed-relay" --record "$BUILD/relay-results" \
+      "$FRESH"/05-*.ipynb "$FRESH"/06-*.ipynb || true
     say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"
     run_notebooks --lab-check --total-of "$BUILD/unprivileged-results" --total-of "$BUILD/relay-results"
     ;;
   run) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks ;;
-  html) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks || true; "$(find_python)" "$ROOT/tools/publish.py" html ;;
-  student) "$(find_python)" "$ROOT/tools/publish.py" student ;;
+  html) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks || true; "$(find_python)" "$ROOT/tools/notebooks/publish.py" html ;;
+  student) handout ;;
+  notebooks) "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" build ;;
+  pristine) pristine ;;
   browser)
     setup
     if ! command -v chromium >/dev/null 2>&1; then
@@ -207,8 +301,8 @@ case "${1:-}" in
   bench)
     setup
     MVN_ARGS="-DskipTests -q" build_lib
-    say "every scenario ${BENCH_RUNS:-100} times (tools/Bench.java)"
-    "$(java_bin)" -cp "$JAR" "$ROOT/tools/Bench.java" "${BENCH_RUNS:-100}"
+    say "every scenario ${BENCH_RUNS:-100} times (tools/stress/Bench.java)"
+    "$(java_bin)" -cp "$JAR" "$ROOT/tools/stress/Bench.java" "${BENCH_RUNS:-100}"
     say "the whole notebook suite once, timed (per notebook: wall time and kernel cold start)"
     start=$(date +%s.%N)
     run_notebooks || true
@@ -219,28 +313,29 @@ case "${1:-}" in
     MVN_ARGS="-DskipTests -q" build_lib
     phases=${STRESS:-rerun,kill,concurrent}
     py=$(find_python)
+    fresh_notebooks
     quick=(--set runsPerPoint=2 --set "pausesMillis=new int[] {0, 10}")
     [ -n "${STRESS:-}" ] || rm -f "$BUILD"/stress-*.results
     if [[ $phases == *rerun* ]]; then
     say "re-run safety: every code cell of notebooks 00-04 ${RERUNS:-50} times, of 05-06 ${RERUNS_NETNS:-10} times, in one kernel each; resources counted"
-    "$py" "$ROOT/tools/run_notebooks.py" --kernel java --rerun "${RERUNS:-50}" --set runsPerPoint=1 \
+    "$py" "$ROOT/tools/runner/run_notebooks.py" --kernel java --rerun "${RERUNS:-50}" --set runsPerPoint=1 \
       --set "pausesMillis=new int[] {0}" --label "(re-run ${RERUNS:-50}x)" --logs "$BUILD/kernel-logs" \
-      --record "$BUILD/stress-rerun.results" "$ROOT"/notebooks/0[0-4]-*.ipynb || true
-    "$py" "$ROOT/tools/run_notebooks.py" --kernel java --rerun "${RERUNS_NETNS:-10}" --set retries2=1 \
+      --workdir "$ROOT/notebooks" --record "$BUILD/stress-rerun.results" "$FRESH"/0[0-4]-*.ipynb || true
+    "$py" "$ROOT/tools/runner/run_notebooks.py" --kernel java --rerun "${RERUNS_NETNS:-10}" --set retries2=1 \
       --label "(re-run ${RERUNS_NETNS:-10}x)" --logs "$BUILD/kernel-logs" --cell-timeout 600 \
-      --record "$BUILD/stress-rerun-netns.results" "$ROOT"/notebooks/0[56]-*.ipynb || true
+      --workdir "$ROOT/notebooks" --record "$BUILD/stress-rerun-netns.results" "$FRESH"/0[56]-*.ipynb || true
     fi
     if [[ $phases == *kill* ]]; then
     say "killed midway: ${KILLS:-20} JVMs running scenarios are SIGKILLed at random moments, then one clean run"
-    (cd "$ROOT" && "$(java_bin)" -cp "$JAR" tools/KillMidway.java "${KILLS:-20}" | tee "$BUILD/stress-kill.log" | tail -6) || true
+    (cd "$ROOT" && "$(java_bin)" -cp "$JAR" tools/stress/KillMidway.java "${KILLS:-20}" | tee "$BUILD/stress-kill.log" | tail -6) || true
     if grep -q "^1 passed" "$BUILD/stress-kill.log"; then echo 1 > "$BUILD/stress-kill.results"; else echo 0 > "$BUILD/stress-kill.results"; fi
     fi
     if [[ $phases == *concurrent* ]]; then
     say "concurrency: ${SUITES:-10} whole suites at the same time"
     pids=()
     for i in $(seq 1 "${SUITES:-10}"); do
-      "$py" "$ROOT/tools/run_notebooks.py" --kernel java "${quick[@]}" --label "(suite $i)" \
-        --logs "$BUILD/kernel-logs/suite-$i" --record "$BUILD/stress-suite-$i.results" "$ROOT"/notebooks/*.ipynb \
+      "$py" "$ROOT/tools/runner/run_notebooks.py" --kernel java "${quick[@]}" --label "(suite $i)" \
+        --logs "$BUILD/kernel-logs/suite-$i" --workdir "$ROOT/notebooks" --record "$BUILD/stress-suite-$i.results" "$FRESH"/*.ipynb \
         > "$BUILD/stress-suite-$i.log" 2>&1 &
       pids+=($!)
     done
@@ -248,24 +343,8 @@ case "${1:-}" in
     grep -h "^FAIL\|^     -" "$BUILD"/stress-suite-*.log || true
     fi
     totals=(); for f in "$BUILD"/stress-*.results; do totals+=(--total-of "$f"); done
-    "$py" "$ROOT/tools/run_notebooks.py" "${totals[@]}"
+    "$py" "$ROOT/tools/runner/run_notebooks.py" "${totals[@]}"
     ;;
-  lab)
-    setup
-    MVN_ARGS="-DskipTests -q" build_lib
-    py=$(find_python server)
-    token=${LAB_TOKEN:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
-    port=${LAB_PORT:-$("$py" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")}
-    root_flag=(); is_root && root_flag=(--allow-root)
-    if "$py" -c "import jupyterlab" >/dev/null 2>&1; then
-      say "JupyterLab on http://127.0.0.1:$port/lab?token=$token"
-      exec "$py" -m jupyterlab --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
-        --ServerApp.token="$token" --ServerApp.root_dir="$ROOT/notebooks" "${root_flag[@]}"
-    else
-      say "Jupyter Notebook (no JupyterLab here) on http://127.0.0.1:$port/tree?token=$token"
-      exec "$py" -m notebook --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
-        --NotebookApp.token="$token" --notebook-dir="$ROOT/notebooks" "${root_flag[@]}"
-    fi
-    ;;
-  *) die "usage: tools/lab.sh setup|lib|test|run|lab" ;;
+  lab) serve ;;
+  *) die "usage: tools/lab.sh setup|lib|test|run|lab|html|student|notebooks|pristine|browser|bench|stress" ;;
 esac

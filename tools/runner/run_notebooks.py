@@ -55,12 +55,16 @@ DECLARED = r"(?:int|long|double|boolean|String|int\[\]|var)\s+{name}\s*="
 
 def inject(nb, settings):
     """Papermill's idea for a Java notebook: after the cell tagged "parameters", a cell that
-    assigns the overrides (only names that cell declares)."""
+    assigns the overrides (only names that cell declares). Where the parameters cell checks its
+    values (Parameters.begin() ... Parameters.end(...)), the injected cell does the same check."""
     import re
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
             lines = [f"{k} = {v};" for k, v in settings
                      if re.search(DECLARED.format(name=re.escape(k)), cell.source)]
+            end = cell.source.find("Parameters.end(")
+            if lines and end >= 0:
+                lines = ["Parameters.begin();"] + lines + [cell.source[end:]]
             if lines:
                 new = nbformat.v4.new_code_cell("// injected by run_notebooks.py --set\n" + "\n".join(lines))
                 new.metadata["tags"] = ["injected-parameters"]
@@ -94,15 +98,26 @@ def probe_value(nb, tag):
     return None
 
 
+# Lines a kernel writes to stderr that are not a failure of the notebook.
+KNOWN_STDERR = {
+    # JJava 1.0 (JarsMagic): printed on every %jars, which the first cell uses because it is the one
+    # spelling every kernel accepts (see README, kernels).
+    "'%jars' magic is deprecated and will be removed in the future versions of JJava. "
+    "A more generic '%classpath' should be used in its place.",
+}
+
+
 def problems(nb):
-    """Error outputs and stderr text of an executed notebook."""
+    """Error outputs and stderr text of an executed notebook (known harmless lines excepted)."""
     found = []
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 found.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
             elif out.get("output_type") == "stream" and out.get("name") == "stderr":
-                found.append(f"cell {i}: stderr: {out.get('text', '').strip()[:300]}")
+                text = "\n".join(l for l in out.get("text", "").splitlines() if l.strip() not in KNOWN_STDERR)
+                if text.strip():
+                    found.append(f"cell {i}: stderr: {text.strip()[:300]}")
     return found
 
 
@@ -114,7 +129,7 @@ async def run_one(path, args):
     if args.rerun:
         add_reruns(nb, args.rerun)
     rerun_errors = []
-    workdir = os.path.dirname(os.path.abspath(path))
+    workdir = os.path.abspath(args.workdir) if args.workdir else os.path.dirname(os.path.abspath(path))
     client = NotebookClient(
         nb, timeout=args.cell_timeout, startup_timeout=args.start_timeout,
         kernel_name=args.kernel, allow_errors=True, shutdown_kernel="immediate",
@@ -182,6 +197,8 @@ def main():
     ap.add_argument("--start-attempts", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=1, help="notebooks executed at the same time (one kernel each)")
     ap.add_argument("--out", help="folder for executed copies")
+    ap.add_argument("--workdir", help="the kernels' working folder (default: each notebook's own folder); "
+                    "tools/lab.sh runs copies from build/notebooks in notebooks/")
     ap.add_argument("--logs", default="build/kernel-logs", help="folder for the kernels' own logs")
     ap.add_argument("--lab-check", action="store_true", help="also check `make lab` (server + kernel API)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",

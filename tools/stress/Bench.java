@@ -13,7 +13,7 @@ import tcplab.Scenario;
 /**
  * Benchmark (not a test): runs every lesson scenario N times (default 100) and prints, per scenario,
  * the outcome distribution (identical outcomes = deterministic), the mismatch count, and the median
- * and max wall time. Usage: java -cp lib/target/jars/tcplab.jar tools/Bench.java [runs]
+ * and max wall time. Usage: java -cp lib/target/jars/tcplab.jar tools/stress/Bench.java [runs]
  */
 public class Bench {
   public static void main(String[] args) {

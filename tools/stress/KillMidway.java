@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
  * Leftover check (not a test): N times, a JVM runs a no-FIN scenario and a lesson scenario with
  * capture, and is killed with SIGKILL at a random moment; then one clean run. Afterwards no tcplab
  * namespace, no tcpdump and no peer process may be left on the machine. Prints one line per check.
- * Usage: java -cp lib/target/jars/tcplab.jar tools/KillMidway.java [runs]
+ * Usage: java -cp lib/target/jars/tcplab.jar tools/stress/KillMidway.java [runs]
  */
 public class KillMidway {
   public static void main(String[] args) throws Exception {
@@ -15,14 +15,14 @@ public class KillMidway {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("java.class.path");
     for (int i = 1; i <= runs; i++) {
-      Process run = new ProcessBuilder(List.of(java, "-cp", cp, "tools/KillMidwayVictim.java")).inheritIO().start();
+      Process run = new ProcessBuilder(List.of(java, "-cp", cp, "tools/stress/KillMidwayVictim.java")).inheritIO().start();
       long at = ThreadLocalRandom.current().nextLong(200, 3000);
       TimeUnit.MILLISECONDS.sleep(at);
       run.destroyForcibly();
       run.waitFor(5, TimeUnit.SECONDS);
       System.out.println("run " + i + ": killed with SIGKILL after " + at + " ms");
     }
-    Process clean = new ProcessBuilder(List.of(java, "-cp", cp, "tools/KillMidwayVictim.java")).inheritIO().start();
+    Process clean = new ProcessBuilder(List.of(java, "-cp", cp, "tools/stress/KillMidwayVictim.java")).inheritIO().start();
     boolean done = clean.waitFor(60, TimeUnit.SECONDS);
     System.out.println("clean run: " + (done ? "exit " + clean.exitValue() : "did not finish"));
     int left = 0;

@@ -48,6 +48,18 @@ public final class Parameters {
     }
   }
 
+  /**
+   * The value a cell above produced, for a cell that uses it: if that cell failed (the value is
+   * null), one sentence says what to run again instead of a NullPointerException.
+   */
+  public static <T> T need(T fromCellAbove) {
+    if (fromCellAbove == null) {
+      requireSet();
+      throw new ParameterProblem("Run the cell above first (it did not finish, so this cell has nothing to show).");
+    }
+    return fromCellAbove;
+  }
+
   /** True unless a parameters cell has begun and not ended. */
   public static boolean isSet() {
     return STATE.get() != UNSET;

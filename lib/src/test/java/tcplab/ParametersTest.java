@@ -59,4 +59,14 @@ class ParametersTest {
     assertEquals("message must be between 1 and 60000 characters long; got 0.",
         assertThrows(RuntimeException.class, () -> Parameters.length("message", "", 1, 60_000)).getMessage());
   }
+
+  @Test
+  void aCellThatUsesAFailedCellsValueSaysWhatToRun() {
+    Parameters.begin();
+    assertEquals(Parameters.RUN_FIRST, assertThrows(RuntimeException.class, () -> Parameters.need(null)).getMessage());
+    Parameters.end();
+    RuntimeException e = assertThrows(RuntimeException.class, () -> Parameters.need(null));
+    assertTrue(e.getMessage().startsWith("Run the cell above first"), e.getMessage());
+    assertEquals("x", Parameters.need("x"));
+  }
 }

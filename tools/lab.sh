@@ -133,7 +133,7 @@ build_lib() {
     *skipTests*) say "building lib/ (Maven: compile, jars in lib/target/jars; unit tests skipped here, make test runs them)" ;;
     *) say "building lib/ (Maven: compile, unit tests, jars in lib/target/jars)" ;;
   esac
-  mvn -B -ntp -f "$ROOT/lib/pom.xml" ${MVN_ARGS:-} package
+  mvn -B -ntp -Dstyle.color=never -f "$ROOT/lib/pom.xml" ${MVN_ARGS:-} package
 }
 
 setup() {

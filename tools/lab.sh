@@ -266,6 +266,7 @@ case "${1:-}" in
   lib) build_lib ;;
   test)
     setup
+    "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" selftest
     "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" check
     build_lib
     rm -f "$BUILD/unprivileged-results" "$BUILD/relay-results"

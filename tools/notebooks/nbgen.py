@@ -14,7 +14,8 @@ Usage (from anywhere):
   nbgen.py build [--out DIR] [NAME.md ...]   refresh included lines in the sources, write DIR/*.ipynb
                                              (default notebooks/)
   nbgen.py check                             sources up to date with lib/, and the notebooks git has
-                                             COMMITTED (HEAD) equal what the sources build
+                                             COMMITTED (HEAD) equal what the sources build (no git: the files)
+  nbgen.py selftest                          the format and the drift check on a throw-away example
 """
 import glob
 import os
@@ -196,10 +197,42 @@ def check():
     return not problems
 
 
+def selftest():
+    """The format and the include check on a throw-away source and library file (can fail: each
+    assertion compares with what the format promises)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = os.path.join(tmp, "Story.java")
+        with open(lib, "w") as f:
+            f.write("class Story {\n  // region play\n  void play() {\n    cut();\n  }\n  // endregion\n}\n")
+        md = os.path.join(tmp, "t.md")
+        with open(md, "w") as f:
+            f.write(f"{HEADER} -->\n\n# Title\n\n{CELL}\n\nSecond cell:\n\n```java quote={lib}#play\nold\n```\n\n"
+                    f"```java parameters\nint a = 1;\n```\n\n```java include={lib}#play\n```\n\n```\nplain fence\n```\n")
+        cells, refreshed, drift = parse(md)
+        kinds = [k for k, _, _ in cells]
+        assert kinds == ["md", "md", "java parameters", "java", "md"], kinds
+        assert cells[1][1] == "Second cell:\n\n```java\nvoid play() {\n  cut();\n}\n```", cells[1][1]
+        assert cells[3][1] == "void play() {\n  cut();\n}", cells[3][1]
+        assert len(drift) == 2, drift  # both copies in the .md differ from the library
+        with open(md, "w") as f:
+            f.write(refreshed)
+        assert parse(md)[2] == [], "after a refresh the source shows what the library has"
+        with open(lib, "w") as f:
+            f.write("class Story {\n  // region play\n  void play() {\n    crash();\n  }\n  // endregion\n}\n")
+        assert len(parse(md)[2]) == 2, "a changed library is reported"
+        nb = build(md)
+        assert nb.cells[2].metadata["tags"] == ["parameters"]
+    print("nbgen selftest: cells, parameters tag, include/quote and drift detection as promised")
+    return True
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if not args or args[0] not in ("build", "check"):
+    if not args or args[0] not in ("build", "check", "selftest"):
         sys.exit(__doc__)
+    if args[0] == "selftest":
+        sys.exit(0 if selftest() else 1)
     if args[0] == "check":
         sys.exit(0 if check() else 1)
     out = os.path.join(ROOT, "notebooks")

@@ -9,7 +9,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
+@Isolated // the parameters state is one per JVM: no other test may run beside this one
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ParametersTest {
   @AfterEach

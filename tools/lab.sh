@@ -4,6 +4,7 @@
 #   tools/lab.sh test    unit tests, then every notebook headless
 #   tools/lab.sh lab     the notebook server on 127.0.0.1 with a token
 #   tools/lab.sh run     executed copies of the notebooks in build/executed
+#   tools/lab.sh notebooks | pristine | student   notebooks/ from notebooks/src; start over; the handout
 # Routes: conda (environment.yml: JupyterLab + IJava, kernel "java") or Debian/Ubuntu (Jupyter from
 # apt, the rapaio kernel from Maven Central registered as "java" in build/jupyter). An existing
 # "java" kernel (IJava) always wins.

@@ -1,5 +1,9 @@
 package tcplab;
 
+import tcplab.engine.Rows;
+import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Check;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;

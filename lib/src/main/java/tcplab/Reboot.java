@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.proc.Check;
+
 import tech.tablesaw.api.Table;
 
 /**

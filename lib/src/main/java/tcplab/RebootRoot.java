@@ -1,5 +1,9 @@
 package tcplab;
 
+import tcplab.observe.CView;
+import tcplab.observe.TcpInfo;
+import tcplab.proc.Check;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -1,5 +1,9 @@
 package tcplab;
 
+import tcplab.engine.Run;
+import tcplab.engine.Side;
+import tcplab.proc.Check;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,0 +1,20 @@
+package tcplab.proc;
+
+/** Parameter checks that fail with one sentence naming the parameter and its allowed range. */
+public final class Check {
+  private Check() {}
+
+  /** Returns {@code value} if it lies in [min, max], else throws with a clear sentence. */
+  public static long range(String name, long value, long min, long max, String unit) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(String.format(
+          "%s must be between %d and %d %s; got %d.", name, min, max, unit, value));
+    }
+    return value;
+  }
+
+  /** Like {@link #range} for ints. */
+  public static int range(String name, int value, int min, int max, String unit) {
+    return (int) range(name, (long) value, min, max, unit);
+  }
+}

@@ -4,7 +4,6 @@ import tcplab.engine.Run;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.TcpInfo;
-import tcplab.proc.Check;
 import tcplab.proc.Deadlines;
 
 import java.io.IOException;

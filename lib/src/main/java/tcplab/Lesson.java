@@ -1,6 +1,5 @@
 package tcplab;
 
-import tcplab.proc.Check;
 
 /**
  * The lesson's scenarios by name, each with what Linux is expected to return (C terms), measured

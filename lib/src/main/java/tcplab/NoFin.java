@@ -1,7 +1,6 @@
 package tcplab;
 
 import tcplab.observe.TcpInfo;
-import tcplab.proc.Check;
 
 import java.util.Arrays;
 import tech.tablesaw.api.Table;

@@ -3,7 +3,6 @@ package tcplab;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.TcpInfo;
-import tcplab.proc.Check;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,7 +2,6 @@ package tcplab;
 
 import tcplab.engine.Rows;
 import tcplab.observe.ProcNetTcp;
-import tcplab.proc.Check;
 
 import java.io.IOException;
 import java.io.InputStream;

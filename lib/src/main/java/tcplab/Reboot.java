@@ -1,6 +1,5 @@
 package tcplab;
 
-import tcplab.proc.Check;
 
 import tech.tablesaw.api.Table;
 

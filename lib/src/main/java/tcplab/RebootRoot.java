@@ -2,7 +2,6 @@ package tcplab;
 
 import tcplab.observe.CView;
 import tcplab.observe.TcpInfo;
-import tcplab.proc.Check;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

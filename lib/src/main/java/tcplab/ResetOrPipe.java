@@ -4,7 +4,6 @@ import tcplab.observe.CRead;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.ProcNetTcp;
-import tcplab.proc.Check;
 import tcplab.proc.Processes;
 
 import java.io.File;

@@ -2,7 +2,6 @@ package tcplab;
 
 import tcplab.engine.Run;
 import tcplab.engine.Side;
-import tcplab.proc.Check;
 
 import java.util.ArrayList;
 import java.util.Collections;

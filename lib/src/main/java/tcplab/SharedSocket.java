@@ -6,7 +6,6 @@ import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.LibC;
 import tcplab.observe.ProcNetTcp;
-import tcplab.proc.Check;
 
 import java.io.IOException;
 import java.net.InetAddress;

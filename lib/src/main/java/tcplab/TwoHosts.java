@@ -5,7 +5,6 @@ import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.LibC;
 import tcplab.observe.ProcNetTcp;
-import tcplab.proc.Check;
 import tcplab.proc.Processes;
 
 import java.io.IOException;

@@ -1,7 +1,5 @@
 package tcplab.draw;
 
-import tcplab.Result;
-import tcplab.Show;
 import tcplab.engine.Side;
 
 import java.io.IOException;
@@ -308,15 +306,10 @@ public final class Ladder {
     }
   }
 
-  /** Shows the ladder in a notebook (SVG, text elsewhere). */
-  public static void show(String title, List<Arrow> arrows, List<Mark> marks) {
-    Show.svg(svg(title, arrows, marks), text(title, arrows, marks));
-  }
-
   private static final Pattern STATES = Pattern.compile("client (\\S+).*· server (\\S+)");
 
   /**
-   * Marks from a scenario's calls table ({@link Result#calls()}): each call with its C result (the
+   * Marks from a scenario's calls table ({@code Result.calls()}): each call with its C result (the
    * Java view where C is not observable), failures in red, and each state change ("→ CLOSE_WAIT")
    * just after the call that led to it.
    */

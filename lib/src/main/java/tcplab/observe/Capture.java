@@ -2,7 +2,6 @@ package tcplab.observe;
 
 import tcplab.draw.Ladder;
 import tcplab.engine.Side;
-import tcplab.proc.Check;
 import tcplab.proc.Processes;
 
 import java.io.BufferedReader;
@@ -181,7 +180,9 @@ public final class Capture implements AutoCloseable {
       throw new IllegalArgumentException("iface must be an interface name such as \"lo\", not " + iface);
     }
     for (int p : ports) {
-      Check.range("port", p, 1, 65535, "");
+      if (p < 1 || p > 65535) { // an internal check: Check.range is for notebook parameters
+        throw new IllegalArgumentException("port must be between 1 and 65535; got " + p + ".");
+      }
     }
     try {
       return new Capture(iface, ports, true);

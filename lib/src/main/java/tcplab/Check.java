@@ -1,4 +1,4 @@
-package tcplab.proc;
+package tcplab;
 
 /** Parameter checks that fail with one sentence naming the parameter and its allowed range. */
 public final class Check {

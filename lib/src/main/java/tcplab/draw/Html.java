@@ -46,7 +46,7 @@ public final class Html {
       b.append("<tr>");
       for (Column<?> c : t.columns()) {
         String v = c.getString(r);
-        String colour = Failure.is(v) ? ";color:#b00020;font-weight:bold" : "";
+        String colour = Failure.is(v) ? ";color:" + Ladder.FAILURE + ";font-weight:bold" : "";
         b.append("<td style=\"").append(CELL).append(colour).append("\">").append(escape(v)).append("</td>");
       }
       b.append("</tr>");

@@ -1,5 +1,11 @@
 package tcplab;
 
+import tcplab.draw.Failure;
+import tcplab.draw.Ladder;
+import tcplab.engine.Run;
+import tcplab.engine.Side;
+import tcplab.observe.Capture;
+
 import java.util.ArrayList;
 import java.util.List;
 import tech.tablesaw.api.DoubleColumn;
@@ -13,7 +19,7 @@ public final class Result {
   private final Run.Trace java;
   private final String cMissing;
 
-  Result(Scenario scenario, Run.Trace c, Run.Trace java, String cMissing) {
+  public Result(Scenario scenario, Run.Trace c, Run.Trace java, String cMissing) {
     this.scenario = scenario;
     this.c = c;
     this.java = java;
@@ -108,10 +114,9 @@ public final class Result {
     for (int i = 0; i < scenario.steps().size(); i++) {
       Step s = scenario.steps().get(i);
       String view = t.views().get(i);
-      boolean failure = (view.startsWith("-1") && !view.contains("end of stream")) || view.contains("Exception")
-          || view.contains("killed") || view.contains("blocked");
+      boolean failure = Failure.is(view);
       marks.add(new Ladder.Mark(t.times().get(i), s.side(), s.isWait() ? s.call() + ": " + view : s.call() + " = " + view,
-          failure && !s.isWait() && s.op() != Step.Op.CRASH));
+          failure));
       if (t == timing) {
         String states = t.states().get(i);
         for (Side side : Side.values()) {

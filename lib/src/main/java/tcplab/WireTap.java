@@ -1,5 +1,10 @@
 package tcplab;
 
+import tcplab.draw.Failure;
+import tcplab.draw.Ladder;
+import tcplab.engine.Side;
+import tcplab.observe.Capture;
+
 import java.util.ArrayList;
 import java.util.List;
 import tech.tablesaw.api.Row;
@@ -89,7 +94,7 @@ final class WireTap {
       String what = r.getString(Timeline.WHAT);
       String result = r.getString(Timeline.RESULT);
       Side side = who.startsWith("server") || who.equals("network") ? Side.SERVER : Side.CLIENT;
-      boolean failure = result.contains("Exception") || result.contains("EPIPE") || result.contains("timed out");
+      boolean failure = Failure.is(result);
       marks.add(new Ladder.Mark((at + shiftSeconds) * 1000, side, result.isEmpty() ? what : what + " = " + result,
           failure));
     }

@@ -20,6 +20,10 @@ public class PacketSocketProbe {
     if (Capture.backend() == Capture.Backend.NONE) {
       return;
     }
+    if (args.length == 2 && args[0].equals("scenarios")) {
+      scenarios(Integer.parseInt(args[1]));
+      return;
+    }
     if (args.length == 1) {
       bench(Integer.parseInt(args[0]));
       return;
@@ -81,5 +85,29 @@ public class PacketSocketProbe {
     java.util.Arrays.sort(start);
     System.out.printf("bench backend=%s n=%d median=%.2f ms (start %.2f ms) max=%.2f ms synMissed=%d%n",
         Capture.backend(), n, cost[n / 2], start[n / 2], cost[n - 1], synMissed);
+  }
+
+  /** Every lesson scenario {@code n} times: the median wall time of one run (both passes), in ms, and the sum. */
+  static void scenarios(int n) {
+    Lesson.halfClose().run(); // warm up
+    double sum = 0;
+    StringBuilder b = new StringBuilder();
+    for (String name : Lesson.names()) {
+      double[] ms = new double[n];
+      for (int i = 0; i < n; i++) {
+        long t = System.nanoTime();
+        Result r = Lesson.byName(name).run();
+        ms[i] = (System.nanoTime() - t) / 1e6;
+        if (r.captureNote() != null) {
+          throw new IllegalStateException(r.captureNote());
+        }
+      }
+      java.util.Arrays.sort(ms);
+      sum += ms[n / 2];
+      b.append(String.format("  %-40s %8.1f ms%n", name, ms[n / 2]));
+    }
+    System.out.print(b);
+    System.out.printf("scenarios backend=%s: %d scenarios, sum of medians %.0f ms%n", Capture.backend(),
+        Lesson.names().size(), sum);
   }
 }

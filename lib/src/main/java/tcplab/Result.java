@@ -1,5 +1,10 @@
 package tcplab;
 
+import tcplab.draw.Ladder;
+import tcplab.engine.Run;
+import tcplab.engine.Side;
+import tcplab.observe.Capture;
+
 import java.util.ArrayList;
 import java.util.List;
 import tech.tablesaw.api.DoubleColumn;
@@ -13,7 +18,7 @@ public final class Result {
   private final Run.Trace java;
   private final String cMissing;
 
-  Result(Scenario scenario, Run.Trace c, Run.Trace java, String cMissing) {
+  public Result(Scenario scenario, Run.Trace c, Run.Trace java, String cMissing) {
     this.scenario = scenario;
     this.c = c;
     this.java = java;
@@ -97,16 +102,7 @@ public final class Result {
   /** Null with packets; else the capture note, which says why there are none and how to turn them on. */
   private String ladderNotice(boolean javaPass) {
     Run.Trace t = javaPass || c == null ? java : c;
-    return noticeFor(t.captureNote());
-  }
-
-  /** The visible notice of a ladder without packets: "no packets on this ladder: ...". */
-  static String noticeFor(String captureNote) {
-    if (captureNote == null || captureNote.isBlank()) {
-      return null;
-    }
-    String why = captureNote.replaceFirst("^no packet capture here: ", "").replaceFirst("^no packets: ", "");
-    return "No packets on this ladder (no SYN, FIN or RST arrows): " + why;
+    return Ladder.noPackets(t.captureNote());
   }
 
   private List<Ladder.Arrow> arrows(boolean javaPass) {

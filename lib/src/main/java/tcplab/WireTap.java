@@ -1,5 +1,9 @@
 package tcplab;
 
+import tcplab.draw.Ladder;
+import tcplab.engine.Side;
+import tcplab.observe.Capture;
+
 import java.util.ArrayList;
 import java.util.List;
 import tech.tablesaw.api.Row;
@@ -61,7 +65,7 @@ final class WireTap {
     List<Ladder.Arrow> arrows = have ? Capture.arrows(packets, start, clientPort) : List.of();
     List<Ladder.Mark> marks = marks(table, shift);
     String title = table.name();
-    String notice = Result.noticeFor(why);
+    String notice = Ladder.noPackets(why);
     return new Wire(table, have ? Capture.table(packets, start, clientPort) : null, have ? packets : List.of(),
         Ladder.svg(title, notice, arrows, marks), Ladder.text(title, notice, arrows, marks), why);
   }
@@ -74,7 +78,7 @@ final class WireTap {
     for (Ladder.Mark m : marks) {
       shifted.add(new Ladder.Mark(m.tMillis() - first, m.side(), m.text(), m.failure()));
     }
-    String notice = Result.noticeFor(note);
+    String notice = Ladder.noPackets(note);
     return new Wire(table, null, List.of(), Ladder.svg(table.name(), notice, List.of(), shifted),
         Ladder.text(table.name(), notice, List.of(), shifted), note);
   }

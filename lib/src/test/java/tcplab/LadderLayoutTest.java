@@ -3,7 +3,13 @@ package tcplab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import javax.xml.parsers.DocumentBuilderFactory;
+import tcplab.draw.Ladder;
+import tcplab.engine.Side;
+import tcplab.observe.Capture;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,8 +37,14 @@ class LadderLayoutTest {
     }
   }
 
+  static Document parse(String svg) throws Exception {
+    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+    f.setNamespaceAware(true);
+    return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+  }
+
   static List<Box> boxes(String svg) throws Exception {
-    Document d = LadderTest.parse(svg);
+    Document d = parse(svg);
     List<Box> out = new ArrayList<>();
     NodeList texts = d.getElementsByTagNameNS("http://www.w3.org/2000/svg", "text");
     for (int i = 0; i < texts.getLength(); i++) {
@@ -66,7 +78,7 @@ class LadderLayoutTest {
 
   /** Asserts the layout rules; returns the number of boxes checked. */
   static int assertLaidOut(String name, String svg) throws Exception {
-    Element root = LadderTest.parse(svg).getDocumentElement();
+    Element root = parse(svg).getDocumentElement();
     double width = Double.parseDouble(root.getAttribute("width"));
     List<Box> boxes = boxes(svg);
     for (Box b : boxes) {
@@ -106,7 +118,7 @@ class LadderLayoutTest {
     marks.add(new Ladder.Mark(123456.7, Side.CLIENT, "x".repeat(200), false)); // one word longer than the box
     String title = "Peer crashed with unread data: the kernel answers the next segment with RST, and a read "
         + "after that fails with ECONNRESET (C pass, a title much longer than one line)";
-    String notice = Result.noticeFor(Capture.unavailableReason().orElse("no packet capture here: a packet socket "
+    String notice = Ladder.noPackets(Capture.unavailableReason().orElse("no packet capture here: a packet socket "
         + "needs CAP_NET_RAW (root, or root of a user namespace); to turn packets on for every student, an "
         + "administrator runs `sudo make capture-for-students` once (then log in again)"));
     String dense = Ladder.svg(title, notice, arrows, marks);
@@ -182,9 +194,9 @@ class LadderLayoutTest {
     assertTrue(noticeText.contains("No packets on this ladder") && noticeText.contains("tcplab.capture=off"), noticeText);
     assertTrue(svg.contains("font-weight=\"bold\" xml:space=\"preserve\">No packets"), "bold");
     assertTrue(r.ladderText(false).contains("!! No packets on this ladder"), r.ladderText(false));
-    assertEquals(null, Result.noticeFor(null));
+    assertEquals(null, Ladder.noPackets(null));
     assertEquals("No packets on this ladder (no SYN, FIN or RST arrows): a packet socket needs CAP_NET_RAW; "
-        + "an administrator runs `sudo make capture-for-students` once", Result.noticeFor(
+        + "an administrator runs `sudo make capture-for-students` once", Ladder.noPackets(
         "no packet capture here: a packet socket needs CAP_NET_RAW; an administrator runs `sudo make "
         + "capture-for-students` once"));
   }

@@ -224,6 +224,14 @@ class PacketSocketTest {
       for (int i = 0; i < 5; i++) {
         Capture.start(Capture.Backend.PACKET_SOCKET, "lo", listener.getLocalPort()).stop();
       }
+      Capture interrupted = Capture.start(Capture.Backend.PACKET_SOCKET, "lo", listener.getLocalPort());
+      Thread.currentThread().interrupt(); // a notebook interrupt during the scenario: stop still frees everything
+      try {
+        interrupted.stop();
+        assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+      } finally {
+        Thread.interrupted();
+      }
       assertEquals(fds, Lab.fds(), "open descriptors");
       assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("tcplab-packet-socket")),
           "a reader thread is still alive");

@@ -186,7 +186,7 @@ public final class Capture implements AutoCloseable {
       return Optional.of("no packet capture here: tcpdump is not installed (apt-get install tcpdump)");
     }
     String why = mode.equals("tool") ? "tcpdump needs root or CAP_NET_RAW"
-        : PacketSocket.unavailableReason().orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
+        : socketReason().orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
     return Optional.of("no packet capture here: " + why + "; " + howToEnable());
   }
 
@@ -215,7 +215,7 @@ public final class Capture implements AutoCloseable {
     if (mode.equals("off")) {
       return Backend.NONE;
     }
-    if (!mode.equals("tool") && PacketSocket.unavailableReason().isEmpty()) {
+    if (!mode.equals("tool") && socketReason().isEmpty()) {
       return Backend.PACKET_SOCKET;
     }
     if (mode.equals("socket") || startFailure != null) {
@@ -242,6 +242,15 @@ public final class Capture implements AutoCloseable {
       case TCPDUMP -> "packets: yes, by tcpdump (this process holds CAP_NET_RAW)";
       case NONE -> "packets: " + unavailableReason().orElse("no");
     };
+  }
+
+  /** Why this process may not open a packet socket, or empty; a missing JNA jar is a reason, never an error. */
+  private static Optional<String> socketReason() {
+    try {
+      return PacketSocket.unavailableReason();
+    } catch (LinkageError e) { // PacketSocket itself could not be linked: JNA is not on the class path
+      return Optional.of("JNA could not load libc (" + e + ")");
+    }
   }
 
   private static String mode() {

@@ -41,7 +41,11 @@ public final class Lab {
    * on. Example: "packets: yes, captured in this JVM (packet socket, root of a user namespace)".
    */
   public static String packets() {
-    return Capture.status();
+    String s = Capture.status();
+    if (Capture.backend() == Capture.Backend.NONE && Layers.usernsReason().isEmpty()) {
+      s += "; user namespaces work here, so a JVM under `unshare -rn` captures without any privilege";
+    }
+    return s;
   }
 
   /**

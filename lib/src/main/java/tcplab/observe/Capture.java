@@ -203,7 +203,7 @@ public final class Capture implements AutoCloseable {
     if (Files.exists(tool)) {
       return "the lab's capture tool " + TOOL + " did not work: an administrator runs `" + ENABLE + "` again";
     }
-    return "to turn packets on for every student, an administrator runs `" + ENABLE + "` once (then log in again)";
+    return "to turn them on, an administrator runs `" + ENABLE + "` once (students then log in again)";
   }
 
   /**
@@ -240,7 +240,7 @@ public final class Capture implements AutoCloseable {
           + (inUserNamespace() ? "root of a user namespace" : "root") + ")";
       case LAB_TOOL -> "packets: yes, by the lab's capture tool " + TOOL + " (group " + GROUP + ")";
       case TCPDUMP -> "packets: yes, by tcpdump (this process holds CAP_NET_RAW)";
-      case NONE -> "packets: " + unavailableReason().orElse("no");
+      case NONE -> "packets: no, " + unavailableReason().orElse("no").replaceFirst("^no packet capture here: ", "");
     };
   }
 

@@ -91,7 +91,7 @@ final class PacketSocket implements AutoCloseable {
       return Optional.empty();
     } catch (LastErrorException e) {
       int err = e.getErrorCode();
-      return Optional.of(err == EPERM || err == EACCES ? "a packet socket needs CAP_NET_RAW (root, or root of a user namespace)"
+      return Optional.of(err == EPERM || err == EACCES ? "a packet socket needs root or root of a user namespace (CAP_NET_RAW)"
           : err == EAFNOSUPPORT ? "this kernel has no packet sockets (AF_PACKET)" : "socket(AF_PACKET) failed: " + e.getMessage());
     } catch (LinkageError e) {
       return Optional.of("JNA could not load libc (" + e + ")");

@@ -232,7 +232,8 @@ class PacketSocketTest {
       } finally {
         Thread.interrupted();
       }
-      assertEquals(fds, Lab.fds(), "open descriptors");
+      long after = Lab.fds(); // another test's leftovers may close meanwhile: never more than before
+      assertTrue(after <= fds, "open descriptors: " + fds + " before, " + after + " after");
       assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("tcplab-packet-socket")),
           "a reader thread is still alive");
     }

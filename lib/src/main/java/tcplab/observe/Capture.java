@@ -182,7 +182,7 @@ public final class Capture implements AutoCloseable {
     if (startFailure != null) {
       return Optional.of("no packet capture here: the capture tool failed to start: " + startFailure + "; " + howToEnable());
     }
-    if (mode.equals("tool") && tcpdump() == null && !Files.exists(Path.of(TOOL))) {
+    if (mode.equals("tool") && tcpdump() == null && !Files.exists(Path.of(toolPath()))) {
       return Optional.of("no packet capture here: tcpdump is not installed (apt-get install tcpdump)");
     }
     String why = mode.equals("tool") ? "tcpdump needs root or CAP_NET_RAW"
@@ -195,13 +195,13 @@ public final class Capture implements AutoCloseable {
    * installed, else the administrator's one-time {@value #ENABLE}.
    */
   public static String howToEnable() {
-    Path tool = Path.of(TOOL);
+    Path tool = Path.of(toolPath());
     if (Files.exists(tool) && !Files.isExecutable(tool)) {
       return "the lab's capture tool is installed but this user is not in group " + GROUP + " yet: an administrator "
           + "runs `sudo usermod -aG " + GROUP + " " + System.getProperty("user.name") + "`, then log in again";
     }
     if (Files.exists(tool)) {
-      return "the lab's capture tool " + TOOL + " did not work: an administrator runs `" + ENABLE + "` again";
+      return "the lab's capture tool " + toolPath() + " did not work: an administrator runs `" + ENABLE + "` again";
     }
     return "to turn them on, an administrator runs `" + ENABLE + "` once (students then log in again)";
   }
@@ -238,7 +238,7 @@ public final class Capture implements AutoCloseable {
     return switch (backend()) {
       case PACKET_SOCKET -> "packets: yes, captured in this JVM (packet socket, "
           + (inUserNamespace() ? "root of a user namespace" : "root") + ")";
-      case LAB_TOOL -> "packets: yes, by the lab's capture tool " + TOOL + " (group " + GROUP + ")";
+      case LAB_TOOL -> "packets: yes, by the lab's capture tool " + toolPath() + " (group " + GROUP + ")";
       case TCPDUMP -> "packets: yes, by tcpdump (this process holds CAP_NET_RAW)";
       case NONE -> "packets: no, " + unavailableReason().orElse("no").replaceFirst("^no packet capture here: ", "");
     };
@@ -272,10 +272,15 @@ public final class Capture implements AutoCloseable {
     return Processes.onPath("tcpdump").orElse(null);
   }
 
+  /** {@value #TOOL}, or the system property tcplab.captureTool (tests install a copy elsewhere). */
+  static String toolPath() {
+    return System.getProperty("tcplab.captureTool", TOOL);
+  }
+
   /** The lab's capture tool when installed and executable by this user. */
   private static String labTool() {
-    Path tool = Path.of(TOOL);
-    return Files.isRegularFile(tool) && Files.isExecutable(tool) ? TOOL : null;
+    Path tool = Path.of(toolPath());
+    return Files.isRegularFile(tool) && Files.isExecutable(tool) ? toolPath() : null;
   }
 
   private static boolean hasNetRaw() {
@@ -401,7 +406,7 @@ public final class Capture implements AutoCloseable {
       throw new IllegalStateException(unavailableReason().orElse("no packet capture here"));
     }
     socket = null;
-    String tool = backend == Backend.LAB_TOOL ? TOOL : tcpdump();
+    String tool = backend == Backend.LAB_TOOL ? toolPath() : tcpdump();
     StringBuilder filter = new StringBuilder("tcp and (port ").append(markerPort);
     for (int p : ports) {
       filter.append(" or port ").append(p);

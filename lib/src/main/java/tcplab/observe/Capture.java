@@ -284,17 +284,7 @@ public final class Capture implements AutoCloseable {
   }
 
   private static boolean hasNetRaw() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("CapEff:")) {
-          long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
-          return (caps & (1L << 13)) != 0;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not Linux: let start() try and report
-    }
-    return true;
+    return ProcSelf.hasCapabilities(ProcSelf.CAP_NET_RAW).orElse(true); // not Linux: let start() try and report
   }
 
   /**

@@ -28,11 +28,24 @@ public final class Lab {
         "the C column says \"not observable here\"; the Java view still works");
     add(what, here, without, "socket states (/proc/net/tcp)", ProcNetTcp.available() ? "yes" : "no",
         "no states column, no waits for observable states");
-    add(what, here, without, "packet capture (tcpdump)", Capture.unavailableReason().orElse("yes"),
-        "ladders show calls and states only");
+    add(what, here, without, "packet capture", Capture.backend() != Capture.Backend.NONE ? "yes"
+        : Capture.unavailableReason().orElse("no"), "ladders show calls and states only, and say so in their title");
     add(what, here, without, "crashing peers (bash, child JVMs)", Processes.onPath("bash").isPresent() ? "yes" : "no bash",
         "the reset-or-pipe sweep cannot run");
     return Table.create("what this machine allows", what, here, without);
+  }
+
+  /**
+   * One short line a notebook shows at its top: which capture case applies here (in this JVM with a packet
+   * socket, the lab's capture tool, tcpdump), or why there are no packets and the exact command that turns them
+   * on. Example: "packets: yes, captured in this JVM (packet socket, root of a user namespace)".
+   */
+  public static String packets() {
+    String s = Capture.status();
+    if (Capture.backend() == Capture.Backend.NONE && Layers.usernsReason().isEmpty()) {
+      s += "; user namespaces work here, so a JVM under `unshare -rn` captures without any privilege";
+    }
+    return s;
   }
 
   /**

@@ -511,7 +511,7 @@ public final class TwoHosts implements AutoCloseable {
     }
   }
 
-  static void quietly(AutoCloseable a) {
+  public static void quietly(AutoCloseable a) {
     if (a == null) {
       return;
     }
@@ -568,7 +568,7 @@ public final class TwoHosts implements AutoCloseable {
   // ---------------------------------------------------------------- commands
 
   /** The path of a tool, or "" when it is not installed (see {@link Processes#onPath}). */
-  static String which(String name) {
+  public static String which(String name) {
     return Processes.onPath(name).orElse("");
   }
 

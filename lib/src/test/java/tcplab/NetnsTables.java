@@ -19,7 +19,7 @@ final class NetnsTables {
       probed = TwoHosts.probe();
     }
     Assumptions.assumeTrue(probed.layer() == TwoHosts.Layer.ROOT, () -> "needs the ROOT layer:\n" + probed);
-    String forced = Layers.forced();
+    String forced = tcplab.story.Layer.forced();
     Assumptions.assumeTrue(forced == null || forced.equalsIgnoreCase("root"), "TCPLAB_LAYER forces " + forced);
   }
 

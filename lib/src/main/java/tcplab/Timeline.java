@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.observe.ProcNetTcp;
+
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

@@ -113,7 +113,7 @@ public final class RealNetwork implements Network {
       @Override
       public String server() {
         return hosts.row(TwoHosts.Host.SERVER, link.serverPort(), link.clientPort())
-            .map(tcplab.ProcNetTcp.Row::state).orElse(tcplab.ProcNetTcp.NOT_LISTED);
+            .map(tcplab.observe.ProcNetTcp.Row::state).orElse(tcplab.observe.ProcNetTcp.NOT_LISTED);
       }
     };
   }

@@ -2,8 +2,8 @@ package tcplab.story;
 
 import java.util.Locale;
 import java.util.function.Consumer;
-import tcplab.CView;
-import tcplab.Capture;
+import tcplab.observe.CView;
+import tcplab.observe.Capture;
 import tcplab.TwoHosts;
 import tcplab.Wire;
 

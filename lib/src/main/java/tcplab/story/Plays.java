@@ -5,8 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import tcplab.CView;
-import tcplab.TcpInfo;
+import tcplab.observe.CView;
+import tcplab.observe.TcpInfo;
 import tcplab.Timeline;
 import tcplab.net.Network;
 

@@ -1,8 +1,8 @@
 package tcplab.story;
 
 import java.util.concurrent.CompletableFuture;
-import tcplab.CResult;
-import tcplab.CView;
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
 import tcplab.Check;
 import tcplab.Timeline;
 import tcplab.net.Network;

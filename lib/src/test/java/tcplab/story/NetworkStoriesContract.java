@@ -2,10 +2,10 @@ package tcplab.story;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static tcplab.story.support.StoryTables.at;
-import static tcplab.story.support.StoryTables.near;
-import static tcplab.story.support.StoryTables.packet;
-import static tcplab.story.support.StoryTables.states;
+import static tcplab.testing.NetnsTables.at;
+import static tcplab.testing.NetnsTables.near;
+import static tcplab.testing.NetnsTables.packet;
+import static tcplab.testing.NetnsTables.result;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -68,7 +68,7 @@ abstract class NetworkStoriesContract {
   void blockedRead() {
     Table t = play(new BlockedRead(1000)).table();
     near(1.0, at(t, "Read timed out"), "SO_TIMEOUT", t);
-    states(t, "Read timed out", "ESTABLISHED", "ESTABLISHED");
+    result(t, "Read timed out", "ESTABLISHED", "ESTABLISHED");
   }
 
   @Test
@@ -84,7 +84,7 @@ abstract class NetworkStoriesContract {
       return;
     }
     near(1.67, at(t, "Connection timed out"), "ETIMEDOUT with tcp_retries2=1", t);
-    states(t, "Connection timed out", "CLOSED", "ESTABLISHED");
+    result(t, "Connection timed out", "CLOSED", "ESTABLISHED");
     at(t, "retransmits=1");
     at(t, "-1 EPIPE (32)");
     at(t, "Broken pipe");
@@ -165,7 +165,7 @@ abstract class NetworkStoriesContract {
   @Test
   void readerWithoutKeepalive() {
     Table t = play(new ReaderWithoutKeepalive(1000)).table();
-    states(t, "Read timed out", "ESTABLISHED", "CLOSED");
+    result(t, "Read timed out", "ESTABLISHED", "CLOSED");
     near(1.0, at(t, "Read timed out") - t.row(1).getDouble(Timeline.T), "read timeout", t);
   }
 

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import tcplab.Capture;
+import tcplab.observe.Capture;
 
 /** Every story on real kernels in namespaces of this JVM (needs root), with packets when capture works here. */
 class RootLayerTest extends NetworkStoriesContract {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import tcplab.proc.ChildJvm;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -152,76 +153,47 @@ public final class NoFinMain {
     if (unshare.isEmpty()) {
       throw new IllegalStateException("unshare (util-linux) is not installed, so there is no user-namespace layer.");
     }
-    List<String> cmd = new ArrayList<>(List.of(unshare, "-rnm", "sh", "-c",
-        "mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\"",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-        "-XX:+UseSerialGC", "-D" + PARENT + "=" + ProcessHandle.current().pid(), "-D" + DEADLINE + "=" + deadlineMillis));
-    for (String p : new String[] {"jna.tmpdir", "java.io.tmpdir"}) {
-      if (System.getProperty(p) != null) {
-        cmd.add("-D" + p + "=" + System.getProperty(p));
-      }
-    }
-    cmd.addAll(List.of("-cp", classPath(), NoFinMain.class.getName(), helper));
-    cmd.addAll(List.of(args));
-    Process p = null;
-    try {
-      p = new ProcessBuilder(cmd).start();
-      p.getOutputStream().close();
-      Processes.Lines out = new Processes.Lines(p);
-      Processes.Lines err = new Processes.Lines(p, p.getErrorStream(), "err");
+    List<String> wrapper = List.of(unshare, "-rnm", "sh", "-c", "mount -t tmpfs tmpfs /run && exec \"$0\" \"$@\"");
+    List<String> jvm = List.of("-Xmx256m", "-D" + PARENT + "=" + ProcessHandle.current().pid(),
+        "-D" + DEADLINE + "=" + deadlineMillis);
+    List<String> lines = new ArrayList<>();
+    try (ChildJvm child = ChildJvm.start(wrapper, jvm, NoFinMain.class.getName(), concat(helper, args))) {
       long end = System.nanoTime() + deadlineMillis * 1_000_000L;
       String last = null;
-      while (true) {
-        String l = out.poll("#", 200);
-        if (l != null && (l.equals("#END") || l.startsWith("#E\t"))) {
-          last = l;
-          break;
+      try {
+        while (last == null) {
+          long left = (end - System.nanoTime()) / 1_000_000L;
+          String l = left > 0 ? child.next(left) : null;
+          if (l == null) {
+            throw new IllegalStateException("the child JVM under unshare -rnm did not finish " + helper + " within "
+                + deadlineMillis + " ms; it printed: " + child.printed());
+          }
+          lines.add(l);
+          if (l.equals("#END") || l.startsWith("#E\t")) {
+            last = l;
+          }
         }
-        if (l == null && !p.isAlive()) {
-          String rest = out.poll("#E", 300); // the pump may still hold the last lines
-          last = rest;
-          break;
-        }
-        if (System.nanoTime() > end) {
-          throw new IllegalStateException("the child JVM under unshare -rnm did not finish " + helper + " within "
-              + deadlineMillis + " ms; it printed: " + out.printed() + "; its stderr: " + err.printed());
-        }
+      } catch (IOException ended) {
+        last = null; // it exited without a table: say what it printed
       }
       if (last == null || !last.equals("#END")) {
-        p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
         String why = last == null ? "it printed no table" : unesc(last.substring(3));
-        throw new IllegalStateException("the child JVM under unshare -rnm failed running " + helper
-            + (p.isAlive() ? "" : " (exit " + p.exitValue() + ")") + ": " + why + "; its stderr: " + err.printed());
+        throw new IllegalStateException("the child JVM under unshare -rnm failed running " + helper + ": " + why
+            + "; it printed: " + child.printed());
       }
-      return Layers.named(Layers.Layer.USERNS, fromLines(helper, out.all()));
+      return Layers.named(Layers.Layer.USERNS, fromLines(helper, lines));
     } catch (IOException e) {
       throw new IllegalStateException("could not start " + unshare + " -rnm: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the child JVM", e);
-    } finally {
-      Processes.reap(p, 2000);
     }
   }
 
-  /**
-   * java.class.path plus where tcplab's own classes come from: a notebook kernel loads tcplab.jar through its own
-   * class loader (not on java.class.path); the jar's manifest Class-Path brings its runtime jars along.
-   */
-  static String classPath() {
-    String cp = System.getProperty("java.class.path", "");
-    try {
-      var src = NoFinMain.class.getProtectionDomain().getCodeSource();
-      if (src != null) {
-        String own = Path.of(src.getLocation().toURI()).toString();
-        if (!List.of(cp.split(java.io.File.pathSeparator)).contains(own)) {
-          cp = cp.isEmpty() ? own : own + java.io.File.pathSeparator + cp;
-        }
-      }
-    } catch (java.net.URISyntaxException | RuntimeException e) {
-      // java.class.path alone
-    }
-    return cp;
+  private static List<String> concat(String first, String... rest) {
+    List<String> all = new ArrayList<>(List.of(first));
+    all.addAll(List.of(rest));
+    return all;
   }
 
   // ---------------------------------------------------------------- tables as lines

@@ -67,6 +67,8 @@ public final class PrivateHostChild {
       send("R\t" + ChildJvm.esc(String.valueOf(r)));
     } catch (InvocationTargetException e) {
       fail(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      fail(new IllegalStateException("the private host cannot call " + entry + ".playInChild(String, Consumer): " + e, e));
     } catch (Throwable e) {
       fail(e);
     }

@@ -1,5 +1,11 @@
 package tcplab;
 
+import tcplab.engine.Run;
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
+import tcplab.observe.TcpInfo;
+import tcplab.proc.Deadlines;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,5 +1,10 @@
 package tcplab;
 
+import tcplab.observe.CView;
+import tcplab.observe.Capture;
+import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Processes;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +49,7 @@ public final class Lab {
   }
 
   /** Open file descriptors of this JVM, -1 where /proc/self/fd cannot be read. */
-  static long fds() {
+  public static long fds() {
     String[] names = new File("/proc/self/fd").list();
     return names == null ? -1 : names.length;
   }

@@ -1,5 +1,8 @@
 package tcplab;
 
+import tcplab.observe.CView;
+import tcplab.observe.Capture;
+
 import java.util.Locale;
 import tech.tablesaw.api.Table;
 
@@ -76,7 +79,7 @@ public final class Layers {
   }
 
   /** The value of TCPLAB_LAYER / tcplab.layer, or null when neither is set. */
-  static String forced() {
+  public static String forced() {
     String v = System.getProperty(PROPERTY);
     if (v == null || v.isBlank()) {
       v = System.getenv("TCPLAB_LAYER");

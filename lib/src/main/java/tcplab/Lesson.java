@@ -1,5 +1,6 @@
 package tcplab;
 
+
 /**
  * The lesson's scenarios by name, each with what Linux is expected to return (C terms), measured
  * in the lab's research (20 runs each). Like a catalogue of socket failures: one line of doc each.

@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.observe.TcpInfo;
+
 import java.util.Arrays;
 import tech.tablesaw.api.Table;
 

@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.proc.Processes;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

@@ -1,5 +1,9 @@
 package tcplab;
 
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
+import tcplab.observe.TcpInfo;
+
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;

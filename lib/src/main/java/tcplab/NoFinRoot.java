@@ -1,5 +1,9 @@
 package tcplab;
 
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
+import tcplab.observe.TcpInfo;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,8 @@
 package tcplab;
 
+import tcplab.engine.Rows;
+import tcplab.observe.ProcNetTcp;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;

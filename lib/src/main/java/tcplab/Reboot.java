@@ -1,5 +1,6 @@
 package tcplab;
 
+
 import tech.tablesaw.api.Table;
 
 /**

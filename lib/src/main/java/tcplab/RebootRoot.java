@@ -1,5 +1,8 @@
 package tcplab;
 
+import tcplab.observe.CView;
+import tcplab.observe.TcpInfo;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

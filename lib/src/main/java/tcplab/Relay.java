@@ -1,5 +1,8 @@
 package tcplab;
 
+import tcplab.engine.Run;
+import tcplab.observe.ProcNetTcp;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,11 @@
 package tcplab;
 
+import tcplab.observe.CRead;
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
+import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Processes;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

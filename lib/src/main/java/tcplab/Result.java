@@ -1,5 +1,10 @@
 package tcplab;
 
+import tcplab.draw.Ladder;
+import tcplab.engine.Run;
+import tcplab.engine.Side;
+import tcplab.observe.Capture;
+
 import java.util.ArrayList;
 import java.util.List;
 import tech.tablesaw.api.DoubleColumn;
@@ -13,7 +18,7 @@ public final class Result {
   private final Run.Trace java;
   private final String cMissing;
 
-  Result(Scenario scenario, Run.Trace c, Run.Trace java, String cMissing) {
+  public Result(Scenario scenario, Run.Trace c, Run.Trace java, String cMissing) {
     this.scenario = scenario;
     this.c = c;
     this.java = java;

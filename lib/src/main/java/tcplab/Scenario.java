@@ -1,5 +1,8 @@
 package tcplab;
 
+import tcplab.engine.Run;
+import tcplab.engine.Side;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

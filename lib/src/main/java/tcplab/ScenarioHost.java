@@ -5,7 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import tcplab.engine.Run;
 import tcplab.net.PrivateHost;
+import tcplab.observe.CView;
+import tcplab.observe.Capture;
+import tcplab.observe.ProcNetTcp;
 import tcplab.proc.ChildJvm;
 
 /**
@@ -72,7 +76,7 @@ final class ScenarioHost {
   /** A bound for the whole play: both passes with every step at its deadline, plus process starts. */
   static Duration deadline(Scenario s) {
     long perPass = (long) s.steps().size() * (s.stepDeadlineMillis() + 1_500L) + 2L * s.stepDeadlineMillis();
-    long starts = s.serverCrashes() ? 2L * Child.START_MILLIS : 0;
+    long starts = s.serverCrashes() ? 2L * Run.peerStartMillis() : 0;
     return Duration.ofMillis(2 * perPass + starts + 10_000);
   }
 

@@ -1,5 +1,12 @@
 package tcplab;
 
+import tcplab.engine.Rows;
+import tcplab.observe.CRead;
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
+import tcplab.observe.LibC;
+import tcplab.observe.ProcNetTcp;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

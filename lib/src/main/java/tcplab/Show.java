@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.draw.Html;
+
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.Map;

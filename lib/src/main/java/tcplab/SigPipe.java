@@ -1,5 +1,12 @@
 package tcplab;
 
+import tcplab.engine.Rows;
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
+import tcplab.observe.LibC;
+import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Processes;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.engine.Side;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -47,7 +49,7 @@ public record Step(Side side, Op op, String text, int number, String expected) {
   }
 
   /** The bytes of a write. */
-  byte[] data() {
+  public byte[] data() {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 

@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.observe.ProcNetTcp;
+
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +17,8 @@ import tech.tablesaw.api.Table;
  * What happened on two hosts, row by row: time, who, what, the result, and each end's TCP state read from its
  * own host's kernel. Time 0 is the fault ({@link #zero()}); rows before it have negative times.
  */
-final class Timeline {
-  static final String T = "t (s)", WHO = "who", WHAT = "what", RESULT = "result", CLIENT = "client state",
+public final class Timeline {
+  public static final String T = "t (s)", WHO = "who", WHAT = "what", RESULT = "result", CLIENT = "client state",
       SERVER = "server state";
   /** Where the two ends' states come from: the hosts' own kernels (root, user namespace) or this JVM's (relay). */
   interface States {

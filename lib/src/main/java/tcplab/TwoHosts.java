@@ -1,5 +1,12 @@
 package tcplab;
 
+import tcplab.engine.Run;
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
+import tcplab.observe.LibC;
+import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Processes;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

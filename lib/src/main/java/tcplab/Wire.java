@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.observe.Capture;
+
 import java.util.List;
 import tech.tablesaw.api.Table;
 

@@ -1,5 +1,9 @@
 package tcplab;
 
+import tcplab.draw.Ladder;
+import tcplab.engine.Side;
+import tcplab.observe.Capture;
+
 import java.util.ArrayList;
 import java.util.List;
 import tech.tablesaw.api.Row;

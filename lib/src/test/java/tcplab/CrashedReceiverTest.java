@@ -1,8 +1,10 @@
 package tcplab;
 
+import tcplab.testing.ScenarioAssertions;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static tcplab.ScenarioAssertions.assertJava;
-import static tcplab.ScenarioAssertions.runClean;
+import static tcplab.testing.ScenarioAssertions.assertJava;
+import static tcplab.testing.ScenarioAssertions.runClean;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,14 @@
 package tcplab;
 
+import tcplab.testing.Leaks;
+import tcplab.testing.NetnsTables;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static tcplab.NetnsTables.at;
-import static tcplab.NetnsTables.near;
-import static tcplab.NetnsTables.result;
+import static tcplab.testing.NetnsTables.at;
+import static tcplab.testing.NetnsTables.near;
+import static tcplab.testing.NetnsTables.result;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;

@@ -1,10 +1,13 @@
 package tcplab;
 
+import tcplab.proc.Processes;
+import tcplab.testing.NetnsTables;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static tcplab.NetnsTables.at;
-import static tcplab.NetnsTables.near;
-import static tcplab.NetnsTables.result;
+import static tcplab.testing.NetnsTables.at;
+import static tcplab.testing.NetnsTables.near;
+import static tcplab.testing.NetnsTables.result;
 
 import java.io.IOException;
 import java.nio.file.Files;

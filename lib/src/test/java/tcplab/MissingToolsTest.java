@@ -1,5 +1,8 @@
 package tcplab;
 
+import tcplab.testing.MissingToolsProbe;
+import tcplab.testing.ProbeJvm;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.concurrent.TimeUnit;
@@ -12,7 +15,7 @@ class MissingToolsTest {
 
   @Test
   void everyMissingToolIsNamedAndTheLabStillRuns() throws Exception {
-    String out = ProbeJvm.run(System.getProperty("java.class.path"), "tcplab.MissingToolsProbe", 50,
+    String out = ProbeJvm.run(System.getProperty("java.class.path"), MissingToolsProbe.class.getName(), 50,
         "-Dtcplab.path=/nonexistent");
     assertTrue(out.contains("capture=no packet capture here: tcpdump is not installed"), out);
     assertTrue(out.contains("layer=RELAY"), out);

@@ -1,5 +1,8 @@
 package tcplab;
 
+import tcplab.observe.Capture;
+import tcplab.testing.NetnsTables;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.draw.Html;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,9 @@
 package tcplab;
 
-import static tcplab.ScenarioAssertions.assertJava;
-import static tcplab.ScenarioAssertions.runClean;
+import tcplab.testing.ScenarioAssertions;
+
+import static tcplab.testing.ScenarioAssertions.assertJava;
+import static tcplab.testing.ScenarioAssertions.runClean;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

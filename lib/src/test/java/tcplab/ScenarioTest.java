@@ -1,5 +1,9 @@
 package tcplab;
 
+import tcplab.draw.Html;
+import tcplab.engine.Run;
+import tcplab.testing.Leaks;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.concurrent.TimeUnit;

@@ -25,9 +25,9 @@ class SecurityTest {
 
   private static List<String[]> sources() throws IOException {
     List<String[]> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(MAIN)) {
+    try (Stream<Path> files = Files.walk(MAIN)) {
       for (Path p : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-        out.add(new String[] {p.getFileName().toString(), Files.readString(p)});
+        out.add(new String[] {MAIN.relativize(p).toString(), Files.readString(p)});
       }
     }
     return out;

@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.testing.NetnsTables;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,8 +1,10 @@
 package tcplab;
 
+import tcplab.testing.NetnsTables;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static tcplab.NetnsTables.at;
-import static tcplab.NetnsTables.near;
+import static tcplab.testing.NetnsTables.at;
+import static tcplab.testing.NetnsTables.near;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;

@@ -1,5 +1,8 @@
 package tcplab;
 
+import tcplab.draw.Html;
+import tcplab.observe.Capture;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;

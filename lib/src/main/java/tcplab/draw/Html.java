@@ -1,0 +1,61 @@
+package tcplab.draw;
+
+import java.util.regex.Pattern;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+/** Turns Tablesaw tables into compact, escaped HTML; cells that show a failure are coloured. */
+public final class Html {
+  private Html() {}
+
+  /** A cell that reports a failure: a C error ("-1 ECONNRESET"), a Java exception, a mismatch, a block. */
+  private static final Pattern FAILURE = Pattern.compile(
+      "^-1 E[A-Z]+|Exception|MISMATCH|blocked|timed out|no return: the process died|EADDRINUSE");
+
+  private static final String STYLE = "border-collapse:collapse;font-size:12px;font-family:monospace";
+  private static final String CELL = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top";
+
+  /** Tables longer than this show their first and last rows only. */
+  public static final int MAX_ROWS = 40;
+
+  /** The text form of a table, with the same first and last rows as {@link #table}. */
+  public static String text(Table t) {
+    if (t.rowCount() <= MAX_ROWS) {
+      return t.printAll();
+    }
+    return t.first(MAX_ROWS / 2).printAll() + "\n... " + (t.rowCount() - MAX_ROWS) + " rows not shown ...\n"
+        + t.last(MAX_ROWS / 2).printAll();
+  }
+
+  /** Escapes text for HTML. */
+  public static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  /** The whole table as one HTML {@code <table>} with its name as caption. */
+  public static String table(Table t) {
+    StringBuilder b = new StringBuilder("<table style=\"" + STYLE + "\">");
+    b.append("<caption style=\"text-align:left;font-weight:bold\">").append(escape(t.name())).append("</caption><tr>");
+    for (String name : t.columnNames()) {
+      b.append("<th style=\"").append(CELL).append(";background:#f0f0f0\">").append(escape(name)).append("</th>");
+    }
+    b.append("</tr>");
+    int n = t.rowCount();
+    for (int r = 0; r < n; r++) {
+      if (n > MAX_ROWS && r == MAX_ROWS / 2) {
+        b.append("<tr><td colspan=\"").append(t.columnCount()).append("\" style=\"").append(CELL)
+            .append(";color:#666\">… ").append(n - MAX_ROWS).append(" rows not shown …</td></tr>");
+        r = n - MAX_ROWS / 2 - 1;
+        continue;
+      }
+      b.append("<tr>");
+      for (Column<?> c : t.columns()) {
+        String v = c.getString(r);
+        String colour = FAILURE.matcher(v).find() ? ";color:#b00020;font-weight:bold" : "";
+        b.append("<td style=\"").append(CELL).append(colour).append("\">").append(escape(v)).append("</td>");
+      }
+      b.append("</tr>");
+    }
+    return b.append("</table>").toString();
+  }
+}

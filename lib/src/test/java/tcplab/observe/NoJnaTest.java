@@ -1,0 +1,21 @@
+package tcplab.observe;
+
+import tcplab.testing.NoJnaProbe;
+import tcplab.testing.ProbeJvm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+@Timeout(10)
+class NoJnaTest {
+    @Test
+    void degradesWithASentenceWhenJnaJarIsMissing() throws Exception {
+        String out = ProbeJvm.run(ProbeJvm.ownClassesOnly(), NoJnaProbe.class.getName(), 8);
+        assertTrue(out.contains("reason=not observable here: JNA could not load libc ("), out);
+        assertTrue(out.contains("tcpinfo=false"), out);
+        assertTrue(out.contains("proc=true"), out);
+        System.out.println(out.trim());
+    }
+}

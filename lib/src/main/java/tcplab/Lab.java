@@ -30,6 +30,9 @@ public final class Lab {
         "no states column, no waits for observable states");
     add(what, here, without, "packet capture (tcpdump)", Capture.unavailableReason().orElse("yes"),
         "ladders show calls and states only");
+    add(what, here, without, "private host (own network namespace, unprivileged)",
+        tcplab.net.PrivateHost.available() ? "yes" : tcplab.net.PrivateHost.why(),
+        "as a normal user, scenarios play on the machine's loopback, without packets");
     add(what, here, without, "crashing peers (bash, child JVMs)", Processes.onPath("bash").isPresent() ? "yes" : "no bash",
         "the reset-or-pipe sweep cannot run");
     return Table.create("what this machine allows", what, here, without);

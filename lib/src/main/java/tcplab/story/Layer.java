@@ -6,6 +6,7 @@ import tcplab.observe.CView;
 import tcplab.observe.Capture;
 import tcplab.TwoHosts;
 import tcplab.Wire;
+import tcplab.net.PrivateHost;
 
 /**
  * Which layer plays the lesson-17 stories on this machine, chosen once per JVM (the probe takes ~50 ms):
@@ -75,7 +76,7 @@ public enum Layer {
   /** Why this layer cannot be used here, or "" when it can. */
   public String unavailableReason() {
     TwoHosts.Privileges p = probe();
-    String own = this == ROOT ? p.root() : this == USERNS ? p.userns() : "";
+    String own = this == ROOT ? p.root() : this == USERNS ? PrivateHost.why() : "";
     return this == RELAY ? "" : !own.isEmpty() ? own : common(p);
   }
 
@@ -139,8 +140,8 @@ public enum Layer {
     return chosen + "\n"
         + line(root.isEmpty(), "root", root.isEmpty() ? "ip netns add works: namespaces in this JVM (cut, crash, "
             + "reboot, packets)" : root)
-        + line(userns.isEmpty(), "userns", userns.isEmpty() ? "unshare -rn works: a child JVM under unshare -rnm "
-            + "(real kernels, no packets)" : userns)
+        + line(userns.isEmpty(), "userns", userns.isEmpty() ? "unshare -rn works: a private host, a child JVM root "
+            + "of its own namespaces (real kernels)" : userns)
         + line(true, "relay", "always: pure Java on 127.0.0.1, NOT a real cut (the relay's kernel ACKs: no "
             + "retransmission timeout, keepalive never fails)")
         + line(!p.nft().isEmpty(), "nft", p.nft().isEmpty() ? "not installed (nftables): no cut" : p.nft())

@@ -103,7 +103,7 @@ record Detection(String mechanism, String setting, double measured, double model
     double t = Double.NaN;
     while (System.nanoTime() - start < 8_000_000_000L) {
       long now = System.nanoTime();
-      if (!isCut && now - start > 600_000_000L) { // a few healthy round trips first
+      if (!isCut && now - start > 600_000_000L && outstanding.isEmpty()) { // healthy round trips first, all answered
         cut.run();
         t0 = System.nanoTime();
         isCut = true;

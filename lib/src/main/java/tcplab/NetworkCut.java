@@ -1,6 +1,7 @@
 package tcplab;
 
 import tcplab.story.BlockedRead;
+import tcplab.story.HealInWindow;
 import tcplab.story.Layer;
 import tcplab.story.RetransmitUntilTimeout;
 import tcplab.story.ShortOutage;
@@ -44,5 +45,10 @@ public final class NetworkCut {
   /** Cut, write "abc", heal after {@code outageMillis}: "abc" arrives intact. */
   public static Wire shortOutageLosesNothing(int outageMillis) {
     return Layer.play(new ShortOutage(outageMillis));
+  }
+
+  /** Cut, write "abc", heal before tcp_retries2 gives up: "abc" arrives, the connection lives on. */
+  public static Wire healInWindow(int retries2) {
+    return Layer.play(new HealInWindow(retries2));
   }
 }

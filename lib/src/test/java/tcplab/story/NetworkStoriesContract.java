@@ -188,4 +188,12 @@ abstract class NetworkStoriesContract {
     at(t, "Connection reset");
     at(t, "the server read 5 bytes \"hello\"");
   }
+
+  @Test
+  void healInWindow() {
+    Table t = play(new HealInWindow(2)).table();
+    assertTrue(at(t, "bytes \"abc\"") < 3.3, "abc arrives before tcp_retries2=2 would give up (3.3 s)\n" + t.print());
+    at(t, "bytes \"def\"");
+    result(t, "bytes \"def\"", "ESTABLISHED", "ESTABLISHED");
+  }
 }

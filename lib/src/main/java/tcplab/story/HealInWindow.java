@@ -7,8 +7,8 @@ import tcplab.net.Network;
 import tech.tablesaw.api.Table;
 
 /**
- * No FIN (05): cut, the client writes "abc", the cable is back at 3/4 of the time tcp_retries2 allows: a
- * retransmission inside the window delivers "abc", and the connection lives on (the next write arrives too).
+ * No FIN (05): cut, the client writes "abc", the cable is back before the last retransmission tcp_retries2 allows
+ * (expiries double, so it comes at half the give-up time): it delivers "abc", and the connection lives on.
  */
 public record HealInWindow(int retries2) implements Story {
   public HealInWindow {
@@ -25,10 +25,11 @@ public record HealInWindow(int retries2) implements Story {
       Plays.cut(net, tl, "cut: the server host drops everything", "");
       tl.call("client", "write(\"abc\")", () -> Timeline.write(c.client(), "abc"));
       CompletableFuture<Object[]> reader = tl.readAsync(c.server(), (int) (giveUp * 1000) + 5000);
-      Plays.sleepUntil(tl, giveUp * 0.75);
+      double last = giveUp / 2; // the last retransmission; the next expiry gives up instead
+      Plays.sleepUntil(tl, last * 0.75);
       net.heal();
-      tl.add(tl.now(), "network", String.format("heal, before tcp_retries2=%d gives up (model: %.2f s)", retries2,
-          giveUp), "", false);
+      tl.add(tl.now(), "network", String.format("heal, before the last retransmission (model: %.2f s; "
+          + "tcp_retries2=%d gives up at %.2f s)", last, retries2, giveUp), "", false);
       Object[] r = Timeline.await(reader, (long) (giveUp * 1000) + 6000);
       tl.add((double) r[1], "server", "read()", (String) r[0]);
       tl.call("client", "write(\"def\") after the heal", () -> Timeline.write(c.client(), "def"));

@@ -115,8 +115,8 @@ abstract class NetworkStoriesContract {
         continue;
       }
       double measured = r.getDouble("measured (s)");
-      if (i == 4) { // the heartbeat: t=0 is taken after the nft call that cuts, so it may read 0.2 s early
-        assertTrue(measured > 0.25 && measured < 0.85, "heartbeat " + measured + "\n" + t.print());
+      if (i == 4) { // the heartbeat: t=0 is the start of the cut, which takes effect during the nft call
+        assertTrue(measured > 0.45 && measured < 1.3, "heartbeat " + measured + "\n" + t.print());
       } else {
         near(expected[i], measured, r.getString("mechanism"), t);
         near(r.getDouble("model (s)"), measured, "model of " + r.getString("mechanism"), t);
@@ -177,9 +177,10 @@ abstract class NetworkStoriesContract {
       assertTrue(never > 2.5 && never < 4, "bounded by the 3 s deadline\n" + t.print());
       return;
     }
-    double reset = at(t, "Connection reset");
-    assertTrue(reset > 0.5 && reset < 1.5, "the first keepalive probe (1 s after connecting) gets the RST: " + reset
-        + "\n" + t.print());
+    double reset = at(t, "Connection reset"), reboot = t.row(1).getDouble(Timeline.T);
+    // the first probe 1 s after connecting, or, when the reboot came later (a slow machine), the next one
+    assertTrue(reset > 0.5 && reset < Math.max(1.0, reboot) + 1.5, "the first keepalive probe after the reboot "
+        + "gets the RST: " + reset + "\n" + t.print());
   }
 
   @Test
@@ -192,7 +193,7 @@ abstract class NetworkStoriesContract {
   @Test
   void healInWindow() {
     Table t = play(new HealInWindow(2)).table();
-    assertTrue(at(t, "bytes \"abc\"") < 3.3, "abc arrives before tcp_retries2=2 would give up (3.3 s)\n" + t.print());
+    assertTrue(at(t, "bytes \"abc\"") < 2.2, "abc arrives by the last retransmission (1.6 s)\n" + t.print());
     at(t, "bytes \"def\"");
     result(t, "bytes \"def\"", "ESTABLISHED", "ESTABLISHED");
   }

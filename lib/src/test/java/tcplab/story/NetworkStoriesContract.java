@@ -35,7 +35,7 @@ abstract class NetworkStoriesContract {
     return true;
   }
 
-  /** True when this layer captures packets here. */
+  /** True when this layer must capture packets here (a real-kernel layer may have them anyway). */
   protected boolean packets() {
     return false;
   }
@@ -58,7 +58,7 @@ abstract class NetworkStoriesContract {
     if (packets() && s.captures()) {
       assertTrue(w.hasPackets(), w.note());
       assertTrue(packet(w.packets(), 0, "client", "SYN", -1) >= 0, "the handshake\n" + w.packets().print());
-    } else {
+    } else if (!realKernels() || !w.hasPackets()) { // no capture here: the note says why, the ladder shows the rows
       assertTrue(!w.hasPackets() && w.note() != null && w.svg().startsWith("<svg"), String.valueOf(w.note()));
     }
     return w;

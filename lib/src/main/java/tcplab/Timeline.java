@@ -34,20 +34,6 @@ public final class Timeline {
   private final StringColumn who = StringColumn.create(WHO), what = StringColumn.create(WHAT),
       result = StringColumn.create(RESULT), client = StringColumn.create(CLIENT), server = StringColumn.create(SERVER);
 
-  public Timeline(TwoHosts hosts, TwoHosts.Connection conn) {
-    this(new States() {
-      @Override
-      public String client() {
-        return describe(hosts.row(TwoHosts.Host.CLIENT, conn.clientPort(), conn.serverPort()));
-      }
-
-      @Override
-      public String server() {
-        return hosts.state(TwoHosts.Host.SERVER, conn);
-      }
-    });
-  }
-
   public Timeline(States states) {
     this.states = states;
   }

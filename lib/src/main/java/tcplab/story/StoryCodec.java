@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import tcplab.Wire;
+import tcplab.proc.ChildJvm;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -37,7 +38,7 @@ public final class StoryCodec {
       }
       String s = v instanceof int[] a ? String.join(",", Arrays.stream(a).mapToObj(Integer::toString).toList())
           : String.valueOf(v);
-      b.append('\t').append(esc(s));
+      b.append('\t').append(ChildJvm.esc(s));
     }
     return b.toString();
   }
@@ -62,7 +63,7 @@ public final class StoryCodec {
     Object[] args = new Object[cs.length];
     for (int i = 0; i < cs.length; i++) {
       types[i] = cs[i].getType();
-      String v = unesc(p[i + 1]);
+      String v = ChildJvm.unesc(p[i + 1]);
       args[i] = types[i] == int.class ? (Object) Integer.parseInt(v) : types[i] == int[].class
           ? (v.isEmpty() ? new int[0] : Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray()) : v;
     }
@@ -85,10 +86,10 @@ public final class StoryCodec {
       out.add("==packets");
       out.addAll(toLines(w.packets()));
     }
-    out.add("==svg\t" + esc(w.svg()));
-    out.add("==text\t" + esc(w.text()));
+    out.add("==svg\t" + ChildJvm.esc(w.svg()));
+    out.add("==text\t" + ChildJvm.esc(w.text()));
     if (w.note() != null) {
-      out.add("==note\t" + esc(w.note()));
+      out.add("==note\t" + ChildJvm.esc(w.note()));
     }
     return String.join("\n", out);
   }
@@ -102,11 +103,11 @@ public final class StoryCodec {
       if (line.equals("==packets")) {
         into = packets;
       } else if (line.startsWith("==svg\t")) {
-        svg = unesc(line.substring(6));
+        svg = ChildJvm.unesc(line.substring(6));
       } else if (line.startsWith("==text\t")) {
-        ladder = unesc(line.substring(7));
+        ladder = ChildJvm.unesc(line.substring(7));
       } else if (line.startsWith("==note\t")) {
-        note = unesc(line.substring(7));
+        note = ChildJvm.unesc(line.substring(7));
       } else {
         into.add(line);
       }
@@ -118,11 +119,11 @@ public final class StoryCodec {
   /** A table as lines: {@code #N name}, {@code #T} + typed column names, {@code #R} + cells per row. */
   public static List<String> toLines(Table t) {
     List<String> out = new ArrayList<>();
-    out.add("#N\t" + esc(t.name()));
+    out.add("#N\t" + ChildJvm.esc(t.name()));
     StringBuilder head = new StringBuilder("#T");
     for (Column<?> c : t.columns()) {
       head.append('\t').append(c instanceof DoubleColumn ? "D:" : c instanceof IntColumn ? "I:" : "S:")
-          .append(esc(c.name()));
+          .append(ChildJvm.esc(c.name()));
     }
     out.add(head.toString());
     for (int r = 0; r < t.rowCount(); r++) {
@@ -131,7 +132,7 @@ public final class StoryCodec {
         Column<?> c = t.column(i);
         String v = c instanceof DoubleColumn d ? (d.isMissing(r) ? "" : Double.toString(d.getDouble(r)))
             : c instanceof IntColumn ic ? (ic.isMissing(r) ? "" : Integer.toString(ic.getInt(r))) : c.getString(r);
-        b.append('\t').append(esc(v));
+        b.append('\t').append(ChildJvm.esc(v));
       }
       out.add(b.toString());
     }
@@ -145,18 +146,18 @@ public final class StoryCodec {
     List<Column<?>> columns = new ArrayList<>();
     for (String line : lines) {
       if (line.startsWith("#N\t")) {
-        n = unesc(line.substring(3));
+        n = ChildJvm.unesc(line.substring(3));
       } else if (line.startsWith("#T\t")) {
         cols = line.split("\t", -1);
         for (int i = 1; i < cols.length; i++) {
-          String c = unesc(cols[i].substring(2));
+          String c = ChildJvm.unesc(cols[i].substring(2));
           columns.add(cols[i].startsWith("D:") ? DoubleColumn.create(c) : cols[i].startsWith("I:")
               ? IntColumn.create(c) : StringColumn.create(c));
         }
       } else if (line.startsWith("#R") && cols != null) {
         String[] cells = line.split("\t", -1);
         for (int i = 0; i < columns.size(); i++) {
-          String v = i + 1 < cells.length ? unesc(cells[i + 1]) : "";
+          String v = i + 1 < cells.length ? ChildJvm.unesc(cells[i + 1]) : "";
           Column<?> c = columns.get(i);
           if (c instanceof DoubleColumn d) {
             d.append(v.isEmpty() ? Double.NaN : Double.parseDouble(v));
@@ -176,23 +177,5 @@ public final class StoryCodec {
       throw new IllegalStateException("no table in the child's result: " + String.join(" | ", lines));
     }
     return Table.create(n, columns.toArray(new Column<?>[0]));
-  }
-
-  static String esc(String s) {
-    return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
-  }
-
-  static String unesc(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && i + 1 < s.length()) {
-        char n = s.charAt(++i);
-        b.append(n == 't' ? '\t' : n == 'n' ? '\n' : n == 'r' ? '\r' : n);
-      } else {
-        b.append(c);
-      }
-    }
-    return b.toString();
   }
 }

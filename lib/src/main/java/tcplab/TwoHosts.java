@@ -522,7 +522,10 @@ public final class TwoHosts implements AutoCloseable {
 
   // ---------------------------------------------------------------- probe
 
-  /** Whether namespaces work in this JVM and which tools exist (~30 ms; as root it adds and deletes one probe namespace). */
+  /**
+   * Whether namespaces work in this JVM and which tools exist (~30 ms; as root it adds and deletes one probe
+   * namespace).
+   */
   public static Privileges probe() {
     String ip = which("ip"), nft = which("nft"), tcpdump = which("tcpdump");
     String root;

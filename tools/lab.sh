@@ -244,7 +244,7 @@ serve() {
   fi
   pid=$!
   trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; exit 0' INT TERM
-  machine=$("$(java_bin)" -cp "$JAR" "$ROOT/tools/setup/Machine.java" 2>/dev/null || echo "capture ?; layer for 05-06: ? (tools/setup/Machine.java failed)")
+  machine=$("$(java_bin)" -cp "$JAR" "$ROOT/tools/setup/Machine.java" 2>/dev/null || echo "packets ?; layer for 05-06: ? (tools/setup/Machine.java failed)")
   "$py" - "$port" <<'PY' || { kill "$pid" 2>/dev/null; die "the server did not start within 90 s: see build/lab.log"; }
 import socket, sys, time
 end = time.monotonic() + 90

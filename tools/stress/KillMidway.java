@@ -28,7 +28,7 @@ public class KillMidway {
     int left = 0;
     for (String[] check : new String[][] {{"namespaces", "sh", "-c", "ip netns list | grep -c '^tcplab-' || true"},
         {"tcpdump processes", "sh", "-c", "pgrep -c -f '[t]cpdump -i .* --immediate-mode' || true"}, // [t]: not this sh
-        {"peer processes", "sh", "-c", "pgrep -c -f '[t]cplab.PeerProcess|[t]cplab.NoFinMain' || true"},
+        {"peer processes", "sh", "-c", "pgrep -c -f '[t]cplab.PeerProcess|[t]cplab.net.PrivateHostChild' || true"},
         {"nft tables in the root namespace", "sh", "-c", "nft list tables 2>/dev/null | grep -c tcplab || true"}}) {
       Process c = new ProcessBuilder(List.of(check).subList(1, check.length)).start();
       String out = new String(c.getInputStream().readAllBytes()).trim();

@@ -1,9 +1,9 @@
 /** The JVM that KillMidway kills: scenarios that hold namespaces, captures and peer processes. */
 public class KillMidwayVictim {
   public static void main(String[] args) {
-    tcplab.NoFin.blockedRead(800);
+    tcplab.NetworkCut.blockedRead(800);
     tcplab.Lesson.crashWithUnreadData().run();
-    tcplab.NoFin.retransmitUntilTimeout(2);
-    tcplab.Reboot.idleThenWriteWire();
+    tcplab.NetworkCut.retransmitUntilTimeout(2);
+    tcplab.HostReboot.idleThenWrite();
   }
 }

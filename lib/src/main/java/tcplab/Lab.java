@@ -4,6 +4,7 @@ import tcplab.draw.Display;
 import tcplab.observe.ProcSelf;
 
 import tcplab.observe.CView;
+import tcplab.net.PrivateHost;
 import tcplab.observe.Capture;
 import tcplab.observe.ProcNetTcp;
 import tcplab.proc.Processes;
@@ -29,7 +30,11 @@ public final class Lab {
     add(what, here, without, "socket states (/proc/net/tcp)", ProcNetTcp.available() ? "yes" : "no",
         "no states column, no waits for observable states");
     add(what, here, without, "packet capture", Capture.backend() != Capture.Backend.NONE ? "yes"
-        : Capture.unavailableReason().orElse("no"), "ladders show calls and states only, and say so in their title");
+        : PrivateHost.available() ? "yes, in the private host" : Capture.unavailableReason().orElse("no"),
+        "ladders show calls and states only, and say so in their title");
+    add(what, here, without, "private host (own network namespace, unprivileged)",
+        PrivateHost.available() ? "yes" : PrivateHost.why(),
+        "as a normal user, scenarios play on the machine's loopback, without packets");
     add(what, here, without, "crashing peers (bash, child JVMs)", Processes.onPath("bash").isPresent() ? "yes" : "no bash",
         "the reset-or-pipe sweep cannot run");
     return Table.create("what this machine allows", what, here, without);
@@ -41,11 +46,11 @@ public final class Lab {
    * on. Example: "packets: yes, captured in this JVM (packet socket, root of a user namespace)".
    */
   public static String packets() {
-    String s = Capture.status();
-    if (Capture.backend() == Capture.Backend.NONE && Layers.usernsReason().isEmpty()) {
-      s += "; user namespaces work here, so a JVM under `unshare -rn` captures without any privilege";
+    if (Capture.backend() == Capture.Backend.NONE && PrivateHost.available()) {
+      return "packets: yes, each scenario plays in a private host (a child JVM, root of its own user and network"
+          + " namespace) where a packet socket captures; no privilege needed";
     }
-    return s;
+    return Capture.status();
   }
 
   /**

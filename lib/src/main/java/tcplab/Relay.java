@@ -33,11 +33,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   on the server's port again ({@link #listenAgain()}), else reset.</li>
  * </ul>
  */
-final class Relay implements AutoCloseable {
+public final class Relay implements AutoCloseable {
   enum Mode { FORWARD, BLACKHOLE }
 
   /** The relayed connection: the client's socket, the server's accepted socket, and the ports for /proc. */
-  record Link(Socket client, Socket server, int clientPort, int relayPort, int serverPort, int upstreamPort)
+  public record Link(Socket client, Socket server, int clientPort, int relayPort, int serverPort, int upstreamPort)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -68,7 +68,7 @@ final class Relay implements AutoCloseable {
   }
 
   /** A server listening on an ephemeral port and a relay in front of it. */
-  static Relay start() {
+  public static Relay start() {
     try {
       return new Relay();
     } catch (IOException e) {
@@ -77,12 +77,12 @@ final class Relay implements AutoCloseable {
   }
 
   /** Connects a client through the relay and accepts it at the server (3 s deadlines). */
-  Link connect() {
+  public Link connect() {
     return connect(s -> { });
   }
 
   /** Like {@link #connect()}, calling {@code setup} on the client socket before it connects. */
-  Link connect(TwoHosts.SocketSetup setup) {
+  public Link connect(TwoHosts.SocketSetup setup) {
     Socket c = new Socket();
     try {
       setup.accept(c);
@@ -112,21 +112,21 @@ final class Relay implements AutoCloseable {
     return mode;
   }
 
-  int relayPort() {
+  public int relayPort() {
     return front.getLocalPort();
   }
 
-  int serverPort() {
+  public int serverPort() {
     return serverPort;
   }
 
   /** Stop forwarding both ways; both connections stay open and the relay's kernel keeps ACKing. */
-  void blackhole() {
+  public void blackhole() {
     mode = Mode.BLACKHOLE;
   }
 
   /** Forward again, held bytes first. */
-  void heal() {
+  public void heal() {
     mode = Mode.FORWARD;
     for (Pair p : pairs) {
       p.up.flush();
@@ -135,7 +135,7 @@ final class Relay implements AutoCloseable {
   }
 
   /** The server host crashes: its sockets and listener close with SO_LINGER 0; held bytes are lost. */
-  void crash() {
+  public void crash() {
     hostDown = true;
     for (Pair p : pairs) {
       p.orphan = true; // its server end is gone for good
@@ -150,7 +150,7 @@ final class Relay implements AutoCloseable {
   }
 
   /** The server host is back with no memory: the client's next bytes draw an RST. */
-  void reboot() {
+  public void reboot() {
     hostDown = false;
     mode = Mode.FORWARD;
     for (Pair p : pairs) {
@@ -161,7 +161,7 @@ final class Relay implements AutoCloseable {
   }
 
   /** The rebooted host's service listens on the same port again; returns the listener (closed by close()). */
-  ServerSocket listenAgain() {
+  public ServerSocket listenAgain() {
     try {
       ServerSocket s = new ServerSocket();
       s.setReuseAddress(true);
@@ -175,7 +175,7 @@ final class Relay implements AutoCloseable {
   }
 
   /** A socket accepted by the server host (after listenAgain), registered so crash()/close() reach it. */
-  Socket accept(ServerSocket l, int millis) throws IOException {
+  public Socket accept(ServerSocket l, int millis) throws IOException {
     l.setSoTimeout(millis);
     Socket s = l.accept();
     serverSockets.add(s);
@@ -191,7 +191,7 @@ final class Relay implements AutoCloseable {
   }
 
   /** The client's and the server's states, as this machine's one kernel lists them. */
-  static Timeline.States states(Link l) {
+  public static Timeline.States states(Link l) {
     return new Timeline.States() {
       @Override
       public String client() {

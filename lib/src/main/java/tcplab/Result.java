@@ -26,6 +26,18 @@ public final class Result {
     this.cMissing = cMissing;
   }
 
+  Run.Trace cTrace() {
+    return c;
+  }
+
+  Run.Trace javaTrace() {
+    return java;
+  }
+
+  String cMissing() {
+    return cMissing;
+  }
+
   /** The calls table: time, side, call, C view, Java view, expected (Linux), check, states after. */
   public Table calls() {
     Run.Trace timing = c != null ? c : java;

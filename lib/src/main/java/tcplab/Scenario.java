@@ -7,7 +7,10 @@ import tcplab.observe.TcpState;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
+import tcplab.proc.ChildJvm;
 
 /**
  * A scenario in the lesson's words: two peers on 127.0.0.1 and the steps each takes.
@@ -97,13 +100,56 @@ public final class Scenario {
     return steps.stream().anyMatch(s -> s.op() == Step.Op.CRASH);
   }
 
-  /** Plays the scenario (C view, then Java view) and returns what happened. */
+  /**
+   * Plays the scenario (C view, then Java view) and returns what happened. As root it plays in this JVM; as
+   * another user, where user namespaces work, in a private host of its own (its own loopback, packets captured
+   * there); else in this JVM, without packets, and the result says why. {@code TCPLAB_HOST=here|private} forces it.
+   */
   public Result run() {
+    return run(row -> { });
+  }
+
+  /** Like {@link #run()}; {@code eachRow} gets one line per step of each pass as it happens. */
+  public Result run(Consumer<String> eachRow) {
     Parameters.requireSet(); // the notebook's parameters cell did not finish: refuse its old values
     if (steps.isEmpty()) {
       throw new IllegalStateException("scenario \"" + name + "\" has no steps; add some with client()/server().");
     }
-    return Run.play(this);
+    return ScenarioHost.run(this, Objects.requireNonNull(eachRow, "eachRow"));
+  }
+
+  // ---------------------------------------------------------------- as text (to play it in another JVM)
+
+  /** The scenario as lines: {@code name}, {@code deadline}, then one {@code step} line per step (tab-separated). */
+  String toText() {
+    StringBuilder b = new StringBuilder();
+    b.append("name\t").append(ChildJvm.esc(name)).append('\n');
+    b.append("deadline\t").append(stepDeadlineMillis).append('\n');
+    for (Step st : steps) {
+      b.append("step\t").append(st.side().name()).append('\t').append(st.op().name()).append('\t')
+          .append(ChildJvm.esc(st.text())).append('\t').append(st.number()).append('\t')
+          .append(st.expected() == null ? "\\0" : ChildJvm.esc(st.expected())).append('\n');
+    }
+    return b.toString();
+  }
+
+  /** The scenario {@link #toText()} wrote. */
+  static Scenario fromText(String text) {
+    Scenario s = null;
+    for (String line : text.split("\n")) {
+      String[] f = line.split("\t", -1);
+      switch (f[0]) {
+        case "name" -> s = new Scenario(ChildJvm.unesc(f[1]));
+        case "deadline" -> s.stepDeadlineMillis = Integer.parseInt(f[1]);
+        case "step" -> s.steps.add(new Step(Side.valueOf(f[1]), Step.Op.valueOf(f[2]), ChildJvm.unesc(f[3]),
+            Integer.parseInt(f[4]), f[5].equals("\\0") ? null : ChildJvm.unesc(f[5])));
+        default -> { }
+      }
+    }
+    if (s == null) {
+      throw new IllegalArgumentException("no scenario in the text: it has no name line.");
+    }
+    return s;
   }
 
   private Scenario add(Side side, Step.Op op, String text, int number) {

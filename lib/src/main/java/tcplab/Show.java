@@ -70,8 +70,8 @@ public final class Show {
   }
 
   /**
-   * Shows a lesson-17 run with its packets ({@link NoFin#retransmitUntilTimeoutWire}, {@link
-   * Reboot#idleThenWriteWire}): the table, the ladder and the packets table; without packets, the note says why.
+   * Shows a lesson-17 story with its packets (any story of {@link NetworkCut} or {@link HostReboot}): the table,
+   * the ladder and the packets table; without packets, the note says why.
    */
   public static void wire(Wire wire) {
     table(wire.table());

@@ -21,7 +21,7 @@ public final class Timeline {
   public static final String T = "t (s)", WHO = "who", WHAT = "what", RESULT = "result", CLIENT = "client state",
       SERVER = "server state";
   /** Where the two ends' states come from: the hosts' own kernels (root, user namespace) or this JVM's (relay). */
-  interface States {
+  public interface States {
     String client();
 
     String server();
@@ -34,26 +34,20 @@ public final class Timeline {
   private final StringColumn who = StringColumn.create(WHO), what = StringColumn.create(WHAT),
       result = StringColumn.create(RESULT), client = StringColumn.create(CLIENT), server = StringColumn.create(SERVER);
 
-  Timeline(TwoHosts hosts, TwoHosts.Connection conn) {
-    this(new States() {
-      @Override
-      public String client() {
-        return describe(hosts.row(TwoHosts.Host.CLIENT, conn.clientPort(), conn.serverPort()));
-      }
-
-      @Override
-      public String server() {
-        return hosts.state(TwoHosts.Host.SERVER, conn);
-      }
-    });
-  }
-
-  Timeline(States states) {
+  public Timeline(States states) {
     this.states = states;
   }
 
+  private java.util.function.Consumer<String> rows = r -> { };
+
+  /** Hands each row, as one line of text, to {@code sink} as it is added (a child JVM streams them home). */
+  public Timeline onRow(java.util.function.Consumer<String> sink) {
+    rows = sink;
+    return this;
+  }
+
   /** "ESTABLISHED timer=retransmit Send-Q=16" for a /proc/net/tcp row, "CLOSED" for none. */
-  static String describe(java.util.Optional<ProcNetTcp.Row> row) {
+  public static String describe(java.util.Optional<ProcNetTcp.Row> row) {
     return row.map(r -> r.state() + (r.timer().equals("off") ? "" : " timer=" + r.timer())
             + (r.sendQ() > 0 ? " Send-Q=" + r.sendQ() : "") + (r.recvQ() > 0 ? " Recv-Q=" + r.recvQ() : ""))
         .orElse(ProcNetTcp.NOT_LISTED);
@@ -66,12 +60,12 @@ public final class Timeline {
   }
 
   /** The wall-clock time (epoch seconds) of time 0, to line packets up with the rows. */
-  double zeroEpoch() {
+  public double zeroEpoch() {
     return zeroEpoch;
   }
 
   /** Time 0 is now (the moment of the fault). */
-  void zero() {
+  public void zero() {
     long now = System.nanoTime();
     double shift = (now - t0) / 1e9;
     for (int i = 0; i < t.size(); i++) {
@@ -82,44 +76,47 @@ public final class Timeline {
   }
 
   /** Seconds since time 0. */
-  double now() {
+  public double now() {
     return (System.nanoTime() - t0) / 1e9;
   }
 
   /** A row at time {@code at}, with both ends' states as their kernels show them now. */
-  void add(double at, String who, String what, String result) {
+  public void add(double at, String who, String what, String result) {
     add(at, who, what, result, true);
   }
 
   /** Runs {@code call} and adds its result as a row stamped when it returned (blocking calls take a while). */
-  String call(String who, String what, java.util.function.Supplier<String> call) {
+  public String call(String who, String what, java.util.function.Supplier<String> call) {
     String r = call.get();
     add(now(), who, what, r);
     return r;
   }
 
-  void add(double at, String w, String wh, String r, boolean states) {
+  public void add(double at, String w, String wh, String r, boolean states) {
     t.append(Math.round(at * 1000) / 1000.0);
     who.append(w);
     what.append(wh);
     result.append(r);
     client.append(states ? this.states.client() : "");
     server.append(states ? this.states.server() : "");
+    int i = t.size() - 1;
+    rows.accept(String.format("%7.3f s  %-13s %s%s%s", t.getDouble(i), w, wh, r.isEmpty() ? "" : " = " + r,
+        states ? "  [client " + client.get(i) + ", server " + server.get(i) + "]" : ""));
   }
 
-  Table table(String name) {
+  public Table table(String name) {
     return Table.create(name, t, who, what, result, client, server);
   }
 
   // ------------------------------------------------------------------ small blocking calls with deadlines
 
   /** "SocketException: Connection reset" for an exception. */
-  static String text(Throwable e) {
+  public static String text(Throwable e) {
     return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   /** Writes {@code data}; "16 bytes" or the exception's text. (Small writes never block.) */
-  static String write(Socket s, String data) {
+  public static String write(Socket s, String data) {
     try {
       s.getOutputStream().write(data.getBytes(StandardCharsets.US_ASCII));
       return data.length() + " bytes";
@@ -129,7 +126,7 @@ public final class Timeline {
   }
 
   /** One read with SO_TIMEOUT {@code millis}: "3 bytes \"abc\"", "-1 (end of stream)" or the exception's text. */
-  static String read(Socket s, int millis) {
+  public static String read(Socket s, int millis) {
     try {
       s.setSoTimeout(millis);
       byte[] buf = new byte[256];
@@ -141,7 +138,7 @@ public final class Timeline {
   }
 
   /** A blocking read on another thread; the caller waits for it with {@link #await}. Returns [text, seconds]. */
-  CompletableFuture<Object[]> readAsync(Socket s, int millis) {
+  public CompletableFuture<Object[]> readAsync(Socket s, int millis) {
     CompletableFuture<Object[]> f = new CompletableFuture<>();
     Thread th = new Thread(() -> {
       String r = read(s, millis);
@@ -152,7 +149,7 @@ public final class Timeline {
     return f;
   }
 
-  static Object[] await(CompletableFuture<Object[]> f, long millis) {
+  public static Object[] await(CompletableFuture<Object[]> f, long millis) {
     try {
       return f.get(millis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

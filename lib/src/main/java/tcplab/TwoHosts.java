@@ -60,28 +60,19 @@ public final class TwoHosts implements AutoCloseable {
     }
   }
 
-  /** The best layer for real network faults on this machine. */
-  public enum Layer { ROOT, USERNS, NONE }
-
   /**
-   * What {@link #probe()} found: the best layer and one line per check (an empty reason means OK).
+   * What {@link #probe()} found: one line per check (an empty reason means OK). Whether user namespaces work is
+   * {@link tcplab.net.PrivateHost#why()}'s question; which layer plays the stories is {@link tcplab.story.Layer}'s.
    *
-   * @param layer   ROOT (ip netns add works), USERNS (unshare -rn works), else NONE
-   * @param root    why ROOT is not available, or "" when it is
-   * @param userns  why user namespaces are not available, or ""
+   * @param root    why namespaces in this JVM are not available, or "" when they are
    * @param ip      path of ip, or "" if missing
    * @param nft     path of nft, or "" if missing
    * @param tcpdump path of tcpdump, or "" if missing
    */
-  public record Privileges(Layer layer, String root, String userns, String ip, String nft, String tcpdump) {
+  public record Privileges(String root, String ip, String nft, String tcpdump) {
     @Override
     public String toString() {
-      return "network faults between two hosts: layer " + layer + switch (layer) {
-        case ROOT -> " (namespaces in this JVM: cut, crash, reboot)";
-        case USERNS -> " (only in a child JVM under unshare -rnm)";
-        case NONE -> " (no real network faults here: loopback only)";
-      } + "\n" + line("root", root, "ip netns add works")
-          + line("userns", userns, "unshare -rn works")
+      return "network faults between two hosts:\n" + line("root", root, "ip netns add works")
           + line("ip", ip.isEmpty() ? "not installed (iproute2)" : "", ip)
           + line("nft", nft.isEmpty() ? "not installed (nftables): no cut" : "", nft)
           + line("tcpdump", tcpdump.isEmpty() ? "not installed" : "", tcpdump);
@@ -519,7 +510,7 @@ public final class TwoHosts implements AutoCloseable {
     }
   }
 
-  static void quietly(AutoCloseable a) {
+  public static void quietly(AutoCloseable a) {
     if (a == null) {
       return;
     }
@@ -532,9 +523,12 @@ public final class TwoHosts implements AutoCloseable {
 
   // ---------------------------------------------------------------- probe
 
-  /** Which layer works here, with one-line reasons (~30 ms; as root it adds and deletes one probe namespace). */
+  /**
+   * Whether namespaces work in this JVM and which tools exist (~30 ms; as root it adds and deletes one probe
+   * namespace).
+   */
   public static Privileges probe() {
-    String ip = which("ip"), nft = which("nft"), tcpdump = which("tcpdump"), unshare = which("unshare");
+    String ip = which("ip"), nft = which("nft"), tcpdump = which("tcpdump");
     String root;
     if (ip.isEmpty()) {
       root = "ip (iproute2) is not installed";
@@ -548,15 +542,7 @@ public final class TwoHosts implements AutoCloseable {
         tryRun(List.of(ip, "netns", "del", name), null, COMMAND_MILLIS);
       }
     }
-    String userns;
-    if (unshare.isEmpty()) {
-      userns = "unshare (util-linux) is not installed";
-    } else {
-      Out o = tryRun(List.of(unshare, "-rn", "true"), null, COMMAND_MILLIS);
-      userns = o.exit == 0 ? "" : "unshare -rn refused: " + o.firstLine();
-    }
-    Layer layer = root.isEmpty() && !nft.isEmpty() ? Layer.ROOT : userns.isEmpty() ? Layer.USERNS : Layer.NONE;
-    return new Privileges(layer, root, userns, ip, nft, tcpdump);
+    return new Privileges(root, ip, nft, tcpdump);
   }
 
   private static boolean hasCapSysAdmin() {
@@ -566,7 +552,7 @@ public final class TwoHosts implements AutoCloseable {
   // ---------------------------------------------------------------- commands
 
   /** The path of a tool, or "" when it is not installed (see {@link Processes#onPath}). */
-  static String which(String name) {
+  public static String which(String name) {
     return Processes.onPath(name).orElse("");
   }
 

@@ -11,7 +11,7 @@ import tech.tablesaw.api.Table;
  * between the lifelines and the table's rows beside them. Without capture (not root, no tcpdump) {@code packets}
  * is null, {@code raw} empty, and {@code note} says why; the ladder then shows the rows only.
  *
- * @param table   the scenario's timeline, named with its layer like every table of {@link NoFin}/{@link Reboot}
+ * @param table   the scenario's timeline, named with its layer like every table of {@link NetworkCut}/{@link HostReboot}
  * @param packets the packets as {@link Capture#table} shows them (t in ms from the first packet), or null
  * @param raw     the packets as tcpdump printed them (absolute sequence numbers), or an empty list
  * @param svg     the ladder diagram

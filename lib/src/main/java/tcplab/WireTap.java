@@ -15,7 +15,7 @@ import tech.tablesaw.api.Table;
  * that network namespace) on the client's veth, filtered to the server's port, ready ("listening on") before the
  * connection is made. Any failure becomes a note, never an exception: the scenario still runs.
  */
-final class WireTap {
+public final class WireTap {
   private Capture cap;
   private String note;
   private Timeline tl;
@@ -23,7 +23,7 @@ final class WireTap {
   private List<Capture.Packet> packets = List.of();
 
   /** Starts tcpdump inside {@code h}'s client host (call before connecting). */
-  void begin(TwoHosts h) {
+  public void begin(TwoHosts h) {
     note = Capture.unavailableReason().orElse(null);
     if (note != null) {
       return;
@@ -36,13 +36,13 @@ final class WireTap {
     }
   }
 
-  void attach(Timeline timeline, int port) {
+  public void attach(Timeline timeline, int port) {
     this.tl = timeline;
     this.clientPort = port;
   }
 
   /** Stops tcpdump (idempotent); call before the namespaces are deleted. */
-  void stop() {
+  public void stop() {
     if (cap != null) {
       try {
         packets = cap.stop();
@@ -54,7 +54,7 @@ final class WireTap {
   }
 
   /** The scenario's table with its packets and ladder. */
-  Wire wire(Table table) {
+  public Wire wire(Table table) {
     stop();
     String why = note;
     if (why == null && tl == null) {
@@ -72,7 +72,7 @@ final class WireTap {
   }
 
   /** A table without any packets: the note says why. */
-  static Wire without(Table table, String note) {
+  public static Wire without(Table table, String note) {
     List<Ladder.Mark> marks = marks(table, 0);
     double first = marks.isEmpty() ? 0 : marks.get(0).tMillis();
     List<Ladder.Mark> shifted = new ArrayList<>();
@@ -87,6 +87,9 @@ final class WireTap {
   /** One mark per timeline row, on the side of who acted; failures (exceptions, errno) in red. */
   static List<Ladder.Mark> marks(Table t, double shiftSeconds) {
     List<Ladder.Mark> marks = new ArrayList<>();
+    if (!t.columnNames().contains(Timeline.T)) {
+      return marks; // not a timeline (e.g. one row per mechanism)
+    }
     for (Row r : t) {
       double at = r.getDouble(Timeline.T);
       if (Double.isNaN(at)) {

@@ -126,15 +126,15 @@ class TwoHostsTest {
           () -> h.setRetries2(TwoHosts.Host.CLIENT, 0));
       assertEquals("tcp_retries2 must be between 1 and 15 retransmissions; got 0.", e.getMessage());
     }
-    assertThrows(IllegalArgumentException.class, () -> NoFin.blockedRead(5));
-    assertThrows(IllegalArgumentException.class, () -> NoFin.retransmitUntilTimeout(9));
-    assertThrows(IllegalArgumentException.class, () -> Reboot.unackedData(-1));
+    assertThrows(IllegalArgumentException.class, () -> NetworkCut.blockedRead(5));
+    assertThrows(IllegalArgumentException.class, () -> NetworkCut.retransmitUntilTimeout(9));
+    assertThrows(IllegalArgumentException.class, () -> HostReboot.unackedData(-1));
   }
 
   @Test
   void probeSaysRootWithReasons() {
     TwoHosts.Privileges p = TwoHosts.probe();
-    assertEquals(TwoHosts.Layer.ROOT, p.layer());
+    assertEquals("", p.root(), p.toString());
     assertTrue(p.toString().contains("[ok] root"), p.toString());
     assertEquals(List.of(), TwoHosts.ownNamespaces(), "the probe's namespace is gone");
   }

@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Plays a {@link Scenario} on real sockets: connection set-up, steps with deadlines, cleanup. */
@@ -34,7 +35,17 @@ public final class Run {
   public record Trace(List<Double> times, List<String> views, List<String> states, List<Double> stateTimes, double wallMillis,
       List<Capture.Packet> packets, double t0EpochSeconds, int clientPort, String captureNote) {}
 
+  /** How long a server peer process may take to start (a process start is not a step: it has its own bound). */
+  public static int peerStartMillis() {
+    return Child.START_MILLIS;
+  }
+
   public static Result play(Scenario s) {
+    return play(s, row -> { });
+  }
+
+  /** Plays {@code s} in this JVM; {@code onRow} gets one line per step of each pass as it happens. */
+  public static Result play(Scenario s, Consumer<String> onRow) {
     Optional<String> cMissing = CView.unavailableReason();
     Child cChild = null;
     Child javaChild = null;
@@ -43,8 +54,8 @@ public final class Run {
         cChild = cMissing.isEmpty() ? Child.start(Ops.Mode.C) : null;
         javaChild = Child.start(Ops.Mode.JAVA);
       }
-      Trace c = cMissing.isEmpty() ? once(s, Ops.Mode.C, cChild) : null;
-      Trace java = once(s, Ops.Mode.JAVA, javaChild);
+      Trace c = cMissing.isEmpty() ? once(s, Ops.Mode.C, cChild, onRow) : null;
+      Trace java = once(s, Ops.Mode.JAVA, javaChild, onRow);
       return new Result(s, c, java, cMissing.orElse(null));
     } catch (IOException e) {
       throw new IllegalStateException("scenario \"" + s.name() + "\" could not start its server process: " + e.getMessage(), e);
@@ -60,6 +71,11 @@ public final class Run {
 
   /** One pass over the steps on a fresh connection; {@code child} is the server process, if any. */
   static Trace once(Scenario s, Ops.Mode mode, Child child) {
+    return once(s, mode, child, row -> { });
+  }
+
+  /** Like {@link #once(Scenario, Ops.Mode, Child)}; {@code onRow} gets each step's row as soon as it is done. */
+  static Trace once(Scenario s, Ops.Mode mode, Child child, Consumer<String> onRow) {
     int deadline = s.stepDeadlineMillis();
     List<Double> times = new ArrayList<>();
     List<String> views = new ArrayList<>();
@@ -145,6 +161,7 @@ public final class Run {
         views.add(view);
         stateTimes.add((System.nanoTime() - t0) / 1e6);
         states.add(observe ? ports.states() : "");
+        onRow.accept(row(mode, times.get(times.size() - 1), step, view, states.get(states.size() - 1)));
       }
       double wall = (System.nanoTime() - t0) / 1e6;
       List<Capture.Packet> packets = capture == null ? List.of() : capture.stop();
@@ -168,6 +185,12 @@ public final class Run {
       }
       worker.shutdownNow();
     }
+  }
+
+  /** One streamed row: "C pass  12.34 ms  client  write(fd, "hello", 5) = 5  [client ESTABLISHED · ...]". */
+  static String row(Ops.Mode mode, double t, Step step, String view, String states) {
+    return String.format(java.util.Locale.ROOT, "%s pass %8.2f ms  %-6s %s %s %s%s", mode == Ops.Mode.C ? "C" : "Java",
+        t, step.side(), step.call(), step.isWait() ? ":" : "=", view, states.isEmpty() ? "" : "  [" + states + "]");
   }
 
   private static double epochSeconds() {

@@ -1,8 +1,7 @@
 package tcplab.testing;
 
-import tcplab.Layers;
 import tcplab.Lesson;
-import tcplab.NoFin;
+import tcplab.NetworkCut;
 import tcplab.ResetOrPipe;
 import tcplab.Result;
 import tcplab.observe.Capture;
@@ -11,9 +10,9 @@ import tcplab.observe.Capture;
 public class MissingToolsProbe {
   public static void main(String[] args) {
     System.out.println("capture=" + Capture.unavailableReason().orElse("available"));
-    System.out.println("layer=" + Layers.layer());
-    System.out.println(Layers.privileges());
-    System.out.println("blockedRead=" + NoFin.blockedRead(200).name());
+    System.out.println("layer=" + tcplab.story.Layer.current());
+    System.out.println(NetworkCut.privileges());
+    System.out.println("blockedRead=" + NetworkCut.blockedRead(200).table().name());
     try {
       ResetOrPipe.once(ResetOrPipe.Control.UNREAD, 0, ResetOrPipe.FirstCall.WRITE);
       System.out.println("bash=available");

@@ -1,6 +1,5 @@
 package tcplab.testing;
 
-import tcplab.Layers;
 import tcplab.Timeline;
 import tcplab.TwoHosts;
 
@@ -12,7 +11,7 @@ import org.junit.jupiter.api.Assumptions;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
 
-/** Shared checks for the TwoHosts* tests: skip without root, find rows in the helpers' timelines. */
+/** Shared checks for TwoHostsTest and the story contract: skip without root, find rows in timelines and packets. */
 public final class NetnsTables {
   private NetnsTables() {}
 
@@ -22,8 +21,8 @@ public final class NetnsTables {
     if (probed == null) {
       probed = TwoHosts.probe();
     }
-    Assumptions.assumeTrue(probed.layer() == TwoHosts.Layer.ROOT, () -> "needs the ROOT layer:\n" + probed);
-    String forced = Layers.forced();
+    Assumptions.assumeTrue(probed.root().isEmpty() && !probed.nft().isEmpty(), () -> "needs the ROOT layer:\n" + probed);
+    String forced = tcplab.story.Layer.forced();
     Assumptions.assumeTrue(forced == null || forced.equalsIgnoreCase("root"), "TCPLAB_LAYER forces " + forced);
   }
 
@@ -56,5 +55,18 @@ public final class NetnsTables {
     if (serverState != null) {
       assertEquals(serverState, r.getString(Timeline.SERVER), "server state at \"" + text + "\"\n" + t.print());
     }
+  }
+
+  /** The first row from {@code from} on of a packets table from {@code side} whose flags contain {@code flag} (and of
+   * {@code length} bytes, unless it is negative), or -1. */
+  public static int packet(Table packets, int from, String side, String flag, int length) {
+    for (int i = from; i < packets.rowCount(); i++) {
+      Row r = packets.row(i);
+      if (r.getString("from").equals(side) && r.getString("flags").contains(flag)
+          && (length < 0 || r.getInt("length") == length)) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

@@ -26,6 +26,12 @@ class UserNsLayerTest extends NetworkStoriesContract {
     return Layer.USERNS;
   }
 
+  /** The private host is root of its own namespaces: the packet socket captures there (no tcpdump needed). */
+  @Override
+  protected boolean packets() {
+    return true;
+  }
+
   @AfterEach
   void noChildButThePrivateHost() {
     long host = PrivateHost.pid();

@@ -14,6 +14,7 @@ public record BlockedRead(int soTimeoutMillis) implements Story {
     Check.range("soTimeoutMillis", soTimeoutMillis, 100, 10_000, "ms");
   }
 
+  // region story
   @Override
   public Table play(Stage stage) {
     try (Network net = stage.open()) {
@@ -31,4 +32,5 @@ public record BlockedRead(int soTimeoutMillis) implements Story {
       return tl.table("No FIN: a blocked read only ends by its own timeout");
     }
   }
+  // endregion
 }

@@ -9,6 +9,7 @@ import tech.tablesaw.api.Table;
  * succeeds (16), the next read gets "Connection reset" (the new kernel's RST), the write after that "Broken pipe".
  */
 public record IdleThenWrite() implements Story {
+  // region story
   @Override
   public Table play(Stage stage) {
     try (Network net = stage.open()) {
@@ -29,4 +30,5 @@ public record IdleThenWrite() implements Story {
       return tl.table("Crash + reboot: the client's write succeeds, then RST");
     }
   }
+  // endregion
 }

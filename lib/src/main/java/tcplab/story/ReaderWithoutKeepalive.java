@@ -11,6 +11,7 @@ public record ReaderWithoutKeepalive(int soTimeoutMillis) implements Story {
     Check.range("soTimeoutMillis", soTimeoutMillis, 200, 10_000, "ms");
   }
 
+  // region story
   @Override
   public Table play(Stage stage) {
     try (Network net = stage.open()) {
@@ -28,4 +29,5 @@ public record ReaderWithoutKeepalive(int soTimeoutMillis) implements Story {
       return tl.table("Crash + reboot, a reader without keepalive never notices");
     }
   }
+  // endregion
 }

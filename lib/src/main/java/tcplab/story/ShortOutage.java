@@ -15,6 +15,7 @@ public record ShortOutage(int outageMillis) implements Story {
     Check.range("outageMillis", outageMillis, 100, 5_000, "ms");
   }
 
+  // region story
   @Override
   public Table play(Stage stage) {
     try (Network net = stage.open()) {
@@ -45,4 +46,5 @@ public record ShortOutage(int outageMillis) implements Story {
       return tl.table("No FIN: a short outage loses nothing");
     }
   }
+  // endregion
 }

@@ -12,15 +12,17 @@
  * <li>02 crashed receiver: {@link tcplab.Scenario}, {@link tcplab.Result};
  * <li>03 reset vs broken pipe: {@link tcplab.ResetOrPipe}, {@link tcplab.SigPipe};
  * <li>04 half-close: {@link tcplab.SharedSocket}, {@link tcplab.Rebind}, {@link tcplab.Scenario};
- * <li>05 network cut and 06 host reboot: the network stories (today {@code NoFin}, {@code Reboot}
- *     and {@code Layers}).
+ * <li>05 network cut: {@link tcplab.NetworkCut}; 06 host reboot: {@link tcplab.HostReboot}; both
+ *     return a {@link tcplab.Wire} (table, packets, ladder).
  * </ul>
- * {@link tcplab.Check} names a bad parameter and its range in one sentence; {@link tcplab.Step} is
- * one step of a {@link tcplab.Scenario}.
+ * Every parameters cell uses {@link tcplab.Parameters}; {@link tcplab.Check} names a bad parameter and
+ * its range in one sentence; {@link tcplab.Step} is one step of a {@link tcplab.Scenario}.
  *
  * <p>Under it: {@code tcplab.engine} plays a scenario, {@code tcplab.observe} sees sockets and
  * packets, {@code tcplab.draw} draws tables and ladders, {@code tcplab.proc} runs child processes
- * with deadlines. They never use this package (PackagesTest). All sockets bind 127.0.0.1 with
+ * with deadlines, {@code tcplab.net} builds hosts and cables (namespaces, relay, the private host),
+ * {@code tcplab.story} writes each network story once. observe, draw and proc never use this
+ * package (PackagesTest). All sockets bind 127.0.0.1 with
  * ephemeral ports, every blocking call has a deadline, and a scenario closes everything it opened.
  */
 package tcplab;

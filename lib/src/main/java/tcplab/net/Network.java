@@ -2,8 +2,6 @@ package tcplab.net;
 
 import java.net.ServerSocket;
 import java.net.Socket;
-import tcplab.Timeline;
-import tcplab.TwoHosts;
 import tcplab.Wire;
 import tech.tablesaw.api.Table;
 

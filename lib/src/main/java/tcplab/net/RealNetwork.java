@@ -7,10 +7,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import tcplab.Timeline;
-import tcplab.TwoHosts;
 import tcplab.Wire;
-import tcplab.WireTap;
 import tech.tablesaw.api.Table;
 
 /**

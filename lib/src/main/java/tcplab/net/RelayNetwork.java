@@ -8,11 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import tcplab.Relay;
-import tcplab.Timeline;
-import tcplab.TwoHosts;
 import tcplab.Wire;
-import tcplab.WireTap;
 import tech.tablesaw.api.Table;
 
 /**

@@ -3,6 +3,8 @@
  * reboot, listenAgain, connectAgain, states, what it cannot show) with {@link tcplab.net.RealNetwork} (two real
  * kernels in network namespaces) and {@link tcplab.net.RelayNetwork} (the labelled relay stand-in); and
  * {@link tcplab.net.PrivateHost}, a child JVM that is root of its own namespaces, where the user-namespace layer
- * plays.
+ * plays. {@link tcplab.net.TwoHosts} builds the two namespaces, {@link tcplab.net.Relay} is the pure-Java
+ * stand-in, {@link tcplab.net.WireTap} captures on the client's cable, {@link tcplab.net.Timeline} records
+ * what happened on the two hosts.
  */
 package tcplab.net;

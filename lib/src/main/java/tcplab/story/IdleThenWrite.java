@@ -1,6 +1,6 @@
 package tcplab.story;
 
-import tcplab.Timeline;
+import tcplab.net.Timeline;
 import tcplab.net.Network;
 import tech.tablesaw.api.Table;
 

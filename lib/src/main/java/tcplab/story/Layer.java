@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import tcplab.observe.CView;
 import tcplab.observe.Capture;
-import tcplab.TwoHosts;
+import tcplab.net.TwoHosts;
 import tcplab.Wire;
 import tcplab.net.PrivateHost;
 

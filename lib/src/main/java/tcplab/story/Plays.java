@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import tcplab.observe.CView;
 import tcplab.observe.TcpInfo;
-import tcplab.Timeline;
+import tcplab.net.Timeline;
 import tcplab.net.Network;
 
 /** What several stories do the same way: the faults as timeline rows, TCP_INFO, the "what differs" row. */

@@ -1,7 +1,7 @@
 package tcplab.story;
 
 import jdk.net.ExtendedSocketOptions;
-import tcplab.Timeline;
+import tcplab.net.Timeline;
 import tcplab.net.Network;
 import tech.tablesaw.api.Table;
 

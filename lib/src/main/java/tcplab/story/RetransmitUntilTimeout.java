@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.Check;
-import tcplab.Timeline;
+import tcplab.net.Timeline;
 import tcplab.net.Network;
 import tech.tablesaw.api.Table;
 

@@ -1,9 +1,9 @@
 package tcplab.story;
 
 import java.util.function.Consumer;
-import tcplab.Timeline;
+import tcplab.net.Timeline;
 import tcplab.Wire;
-import tcplab.WireTap;
+import tcplab.net.WireTap;
 import tcplab.net.Network;
 import tcplab.net.RealNetwork;
 import tcplab.net.RelayNetwork;

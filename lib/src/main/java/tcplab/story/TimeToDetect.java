@@ -9,7 +9,7 @@ import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.Check;
 import tcplab.observe.TcpInfo;
-import tcplab.Timeline;
+import tcplab.net.Timeline;
 import tcplab.net.Network;
 import tech.tablesaw.api.Table;
 

@@ -2,7 +2,7 @@ package tcplab.story;
 
 import java.util.concurrent.CompletableFuture;
 import tcplab.Check;
-import tcplab.Timeline;
+import tcplab.net.Timeline;
 import tcplab.net.Network;
 import tech.tablesaw.api.Table;
 

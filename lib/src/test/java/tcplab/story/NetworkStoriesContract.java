@@ -12,7 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import tcplab.Timeline;
+import tcplab.net.Timeline;
 import tcplab.Wire;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import tcplab.TwoHosts;
+import tcplab.net.TwoHosts;
 import tcplab.proc.Processes;
 import tcplab.testing.LayerProbe;
 

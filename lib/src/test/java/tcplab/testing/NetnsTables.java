@@ -1,7 +1,7 @@
 package tcplab.testing;
 
-import tcplab.Timeline;
-import tcplab.TwoHosts;
+import tcplab.net.Timeline;
+import tcplab.net.TwoHosts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package tcplab;
+package tcplab.net;
 
 import tcplab.observe.ProcNetTcp;
 

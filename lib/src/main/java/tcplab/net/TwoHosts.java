@@ -1,5 +1,6 @@
-package tcplab;
+package tcplab.net;
 
+import tcplab.Check;
 import tcplab.engine.Run;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;

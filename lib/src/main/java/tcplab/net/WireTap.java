@@ -1,5 +1,6 @@
-package tcplab;
+package tcplab.net;
 
+import tcplab.Wire;
 import tcplab.draw.Failure;
 import tcplab.draw.Ladder;
 import tcplab.engine.Side;

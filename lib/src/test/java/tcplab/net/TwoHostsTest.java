@@ -1,5 +1,7 @@
-package tcplab;
+package tcplab.net;
 
+import tcplab.HostReboot;
+import tcplab.NetworkCut;
 import tcplab.testing.NetnsTables;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

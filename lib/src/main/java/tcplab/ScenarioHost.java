@@ -50,6 +50,23 @@ final class ScenarioHost {
     return !Lab.isRoot() && PrivateHost.available() ? "private" : "here";
   }
 
+  private static volatile boolean prestarted;
+
+  /** Starts the private host in the background when scenarios will play there, so the first run is quick. */
+  static void prestart() {
+    if (prestarted) {
+      return;
+    }
+    prestarted = true;
+    try {
+      if (choice().equals("private")) {
+        PrivateHost.warmUp();
+      }
+    } catch (RuntimeException e) {
+      // run() says it in one sentence
+    }
+  }
+
   /** Plays {@code s} where {@link #choice()} says. */
   static Result run(Scenario s, Consumer<String> onRow) {
     if (choice().equals("private")) {
@@ -85,8 +102,11 @@ final class ScenarioHost {
   /** Called by the private host: plays the scenario in {@code payload}, emitting each row; returns the traces. */
   static String playInChild(String payload, Consumer<String> emit) {
     Scenario s = Scenario.fromText(payload);
-    Result r = Run.play(s, emit);
-    return encode(r);
+    try {
+      return encode(Run.play(s, emit));
+    } finally {
+      Run.refillWarmPeers();
+    }
   }
 
   /** Loads what a scenario touches (Tablesaw, JNA, /proc readers) and plays a short one, so the first play is quick. */
@@ -98,6 +118,9 @@ final class ScenarioHost {
     decode(Lesson.writeAfterPeerClosed(), encode(r)).calls();
     r.packets();
     r.ladder(false);
+    Result crash = Run.play(Lesson.crashWithUnreadData()); // the peer processes' path, then keep two peers ready
+    decode(Lesson.crashWithUnreadData(), encode(crash)).calls();
+    Run.keepPeersWarm(true);
   }
 
   // ---------------------------------------------------------------- the result as text

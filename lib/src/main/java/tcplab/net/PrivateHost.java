@@ -176,7 +176,8 @@ public final class PrivateHost {
       return host;
     }
     kill();
-    List<String> jvm = List.of("-Dtcplab.parent=" + ProcessHandle.current().pid());
+    // inside, everything plays "here" (TCPLAB_HOST=private in the environment must not nest private hosts)
+    List<String> jvm = List.of("-Dtcplab.parent=" + ProcessHandle.current().pid(), "-Dtcplab.host=here");
     ChildJvm h = ChildJvm.start(wrapper(), jvm, PrivateHostChild.class.getName(), WARM_UP);
     host = h;
     starts++;

@@ -1,9 +1,6 @@
 package tcplab.net;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import tcplab.proc.ChildJvm;
+import tcplab.proc.Processes;
 
 /**
  * A private host: one child JVM that is root of its own user, network, mount and PID namespace
@@ -262,17 +260,7 @@ public final class PrivateHost {
   }
 
   private static String find(String name) {
-    List<String> dirs = new ArrayList<>(List.of(Objects.requireNonNullElse(System.getenv("PATH"), "")
-        .split(File.pathSeparator)));
-    dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
-    for (String d : dirs) {
-      if (!d.isEmpty()) {
-        Path p = Path.of(d, name);
-        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-          return p.toAbsolutePath().toString();
-        }
-      }
-    }
-    return null;
+    return Processes.onPath(name).orElse(null);
   }
+
 }

@@ -1,6 +1,6 @@
 # tcplab: TCP is not always reliable, shown with real sockets in Java notebooks.
 # Two commands do all set-up on a fresh machine:  make lab   and   make test
-.PHONY: lab test setup lib run html student browser bench stress clean help
+.PHONY: lab test setup lib run html student browser bench stress clean help capture-for-students
 
 help:
 	@echo "make lab    set up what is missing, build lib/, open the notebooks (127.0.0.1, with a token)"
@@ -12,6 +12,7 @@ help:
 	@echo "make bench  every scenario 100 times: outcome determinism, median and max wall time"
 	@echo "make stress every cell re-run 50 times (leak check) and 10 suites at once (concurrency)"
 	@echo "make clean  remove build output (lib/target, build/)"
+	@echo "sudo make capture-for-students  one-time admin step: packets for group tcplab without root (STUDENTS=\"a b\")"
 
 lab:
 	@tools/lab.sh lab
@@ -45,3 +46,8 @@ bench:
 
 stress:
 	@tools/lab.sh stress
+
+# One-time administrator step where user namespaces are not available: a lab-private tcpdump with file
+# capabilities for group tcplab (tools/capture-for-students.sh; --remove undoes it).
+capture-for-students:
+	@STUDENTS="$(STUDENTS)" tools/capture-for-students.sh

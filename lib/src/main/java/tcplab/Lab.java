@@ -8,6 +8,7 @@ import tcplab.proc.Processes;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import tcplab.net.PrivateHost;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -28,14 +29,24 @@ public final class Lab {
         "the C column says \"not observable here\"; the Java view still works");
     add(what, here, without, "socket states (/proc/net/tcp)", ProcNetTcp.available() ? "yes" : "no",
         "no states column, no waits for observable states");
-    add(what, here, without, "packet capture (tcpdump)", Capture.unavailableReason().orElse("yes"),
-        "ladders show calls and states only");
+    add(what, here, without, "packet capture", Capture.backend() != Capture.Backend.NONE ? "yes"
+        : Capture.unavailableReason().orElse("no"), "ladders show calls and states only, and say so in their title");
     add(what, here, without, "private host (own network namespace, unprivileged)",
-        tcplab.net.PrivateHost.available() ? "yes" : tcplab.net.PrivateHost.why(),
+        !PrivateHost.available() ? PrivateHost.why() : isRoot() ? "yes (unused: as root, scenarios play in this JVM)"
+        : "yes: scenarios play there, where capture is allowed",
         "as a normal user, scenarios play on the machine's loopback, without packets");
     add(what, here, without, "crashing peers (bash, child JVMs)", Processes.onPath("bash").isPresent() ? "yes" : "no bash",
         "the reset-or-pipe sweep cannot run");
     return Table.create("what this machine allows", what, here, without);
+  }
+
+  /**
+   * One short line a notebook shows at its top: which capture case applies here (in this JVM with a packet
+   * socket, the lab's capture tool, tcpdump), or why there are no packets and the exact command that turns them
+   * on. Example: "packets: yes, captured in this JVM (packet socket, root of a user namespace)".
+   */
+  public static String packets() {
+    return ScenarioHost.packets();
   }
 
   /**

@@ -139,8 +139,8 @@ public final class Layers {
             + "retransmission timeout, keepalive never fails)")
         + line(!p.nft().isEmpty(), "nft", p.nft().isEmpty() ? "not installed (nftables): no cut" : p.nft())
         + line(!p.ip().isEmpty(), "ip", p.ip().isEmpty() ? "not installed (iproute2)" : p.ip())
-        + line(!p.tcpdump().isEmpty() && capture.isEmpty(), "tcpdump", p.tcpdump().isEmpty() ? "not installed"
-            : capture.isEmpty() ? p.tcpdump() + " (packets on the root layer)" : capture);
+        + line(capture.isEmpty(), "capture", Capture.status().replaceFirst("^packets: ", "")
+            + (capture.isEmpty() ? " (packets on lo and on the root layer)" : ""));
   }
 
   private static String line(boolean ok, String what, String text) {

@@ -98,18 +98,23 @@ public final class Result {
 
   /** The ladder diagram of one pass as SVG: segments between the two lifelines, calls and states on them. */
   public String ladder(boolean javaPass) {
-    return Ladder.svg(ladderTitle(javaPass), arrows(javaPass), marks(javaPass));
+    return Ladder.svg(ladderTitle(javaPass), ladderNotice(javaPass), arrows(javaPass), marks(javaPass));
   }
 
   /** The same ladder as plain text, for frontends that show no SVG. */
   public String ladderText(boolean javaPass) {
-    return Ladder.text(ladderTitle(javaPass), arrows(javaPass), marks(javaPass));
+    return Ladder.text(ladderTitle(javaPass), ladderNotice(javaPass), arrows(javaPass), marks(javaPass));
   }
 
   private String ladderTitle(boolean javaPass) {
     Run.Trace t = javaPass || c == null ? java : c;
-    return scenario.name() + " (" + (t == c ? "C" : "Java") + " pass"
-        + (t.captureNote() != null ? "; no packets: " + t.captureNote() : "") + ")";
+    return scenario.name() + " (" + (t == c ? "C" : "Java") + " pass)";
+  }
+
+  /** Null with packets; else the capture note, which says why there are none and how to turn them on. */
+  private String ladderNotice(boolean javaPass) {
+    Run.Trace t = javaPass || c == null ? java : c;
+    return Ladder.noPackets(t.captureNote());
   }
 
   private List<Ladder.Arrow> arrows(boolean javaPass) {

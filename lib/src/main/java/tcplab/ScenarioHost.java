@@ -50,6 +50,37 @@ final class ScenarioHost {
     return !Lab.isRoot() && PrivateHost.available() ? "private" : "here";
   }
 
+  /**
+   * Which capture case applies to scenarios (see {@link Capture#status()}): asked of the private host when they play
+   * there (this starts it, so the first scenario is quick).
+   */
+  static String packets() {
+    String where;
+    try {
+      where = choice();
+    } catch (RuntimeException e) {
+      return "packets: " + Capture.status().replaceFirst("^packets: ", "") + " (" + e.getMessage() + ")";
+    }
+    if (where.equals("here")) {
+      return Capture.status();
+    }
+    try {
+      return PrivateHost.play(Status.class.getName(), "", line -> { }, Duration.ofSeconds(60))
+          .replaceFirst("in this JVM", "in the private host") + "; scenarios play there";
+    } catch (RuntimeException e) {
+      return "packets: unknown: " + e.getMessage();
+    }
+  }
+
+  /** The capture case inside the private host. */
+  static final class Status {
+    private Status() {}
+
+    static String playInChild(String payload, Consumer<String> emit) {
+      return Capture.status();
+    }
+  }
+
   private static volatile boolean prestarted;
 
   /** Starts the private host in the background when scenarios will play there, so the first run is quick. */

@@ -65,8 +65,9 @@ final class WireTap {
     List<Ladder.Arrow> arrows = have ? Capture.arrows(packets, start, clientPort) : List.of();
     List<Ladder.Mark> marks = marks(table, shift);
     String title = table.name();
+    String notice = Ladder.noPackets(why);
     return new Wire(table, have ? Capture.table(packets, start, clientPort) : null, have ? packets : List.of(),
-        Ladder.svg(title, arrows, marks), Ladder.text(title, arrows, marks), why);
+        Ladder.svg(title, notice, arrows, marks), Ladder.text(title, notice, arrows, marks), why);
   }
 
   /** A table without any packets: the note says why. */
@@ -77,8 +78,9 @@ final class WireTap {
     for (Ladder.Mark m : marks) {
       shifted.add(new Ladder.Mark(m.tMillis() - first, m.side(), m.text(), m.failure()));
     }
-    return new Wire(table, null, List.of(), Ladder.svg(table.name(), List.of(), shifted),
-        Ladder.text(table.name(), List.of(), shifted), note);
+    String notice = Ladder.noPackets(note);
+    return new Wire(table, null, List.of(), Ladder.svg(table.name(), notice, List.of(), shifted),
+        Ladder.text(table.name(), notice, List.of(), shifted), note);
   }
 
   /** One mark per timeline row, on the side of who acted; failures (exceptions, errno) in red. */

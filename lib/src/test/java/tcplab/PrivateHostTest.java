@@ -89,6 +89,12 @@ class PrivateHostTest {
       assertEquals(starts, PrivateHost.starts(), "the same private host played it");
       assertEquals(0, there.mismatches(), there.calls().toString());
       assertEquals(Run.play(Lesson.crashWithUnreadData()).outcome(), there.outcome());
+      // where user namespaces work, the private host captures: the ladder has the lesson's packets
+      assertEquals(null, there.captureNote(), "no packets in the private host");
+      List<String> flags = there.packets().stringColumn("flags").asList();
+      assertTrue(flags.contains("SYN") && flags.contains("RST ACK") && !flags.contains("FIN ACK"), flags.toString());
+      assertTrue(ScenarioHost.packets().startsWith("packets: yes, captured in the private host"),
+          ScenarioHost.packets());
       assertTrue(waitFor(5_000, () -> warm.stream().noneMatch(ProcessHandle::isAlive)), "used peers left: " + warm);
       assertTrue(peers().size() <= 2, "more than the two warm peers: " + peers());
       PrivateHost.stop();

@@ -40,16 +40,48 @@ public final class Ladder {
   /** Gaps longer than this (ms) are cut and marked with a break. */
   public static final double BREAK_MILLIS = 200;
 
-  private static final int WIDTH = 720;
-  private static final int TIME_X = 64;
+  /** Width of the SVG (px): it fits a notebook's output area (about 800-1000 px) without scaling. */
+  static final int WIDTH = 720;
+  /** Right end of the time labels ("+12.34 ms", anchored at their end). */
+  static final int TIME_X = 70;
   private static final int CLIENT_X = 290;
   private static final int SERVER_X = 484;
-  private static final int CHAR_PX = 7; // 11px monospace is ~6.6 px a character
+  private static final int CHAR_PX = 7; // 11px monospace is ~6.6 px a character: textWidth(…, 11) rounds up to 7
   private static final int LINE_PX = 14;
-  private static final int TOP = 58;
-  private static final int CLIENT_CHARS = (CLIENT_X - 8 - TIME_X - 8) / CHAR_PX;
-  private static final int SERVER_CHARS = (WIDTH - 4 - SERVER_X - 8) / CHAR_PX;
+  private static final int TITLE_PX = 13;
+  private static final int NOTICE_PX = 12;
+  private static final int MARGIN = 6; // free space beside the time labels and at the right edge
+  private static final int CLIENT_CHARS = (CLIENT_X - 8 - (TIME_X + MARGIN) - 8) / CHAR_PX;
+  private static final int SERVER_CHARS = (WIDTH - MARGIN - (SERVER_X + 8) - 8) / CHAR_PX;
+  /** Colour of the notice that says the ladder has no packets. */
+  public static final String NOTICE = "#8a3b00";
   private static final String NORMAL = "#333";
+
+  /**
+   * The width (px) this renderer reserves for {@code chars} characters of monospace text at {@code fontSize}
+   * px: 0.64 em a character (DejaVu Sans Mono and Liberation Mono are 0.60 em), so an estimate that fits is
+   * never short. Layout and the layout test use the same estimate.
+   */
+  public static double textWidth(int chars, int fontSize) {
+    return chars * (fontSize == 11 ? CHAR_PX : fontSize * 0.64);
+  }
+
+  /**
+   * The notice of a ladder without packets, from a capture note ("no packet capture here: why; how to turn them
+   * on"): "No packets on this ladder (no SYN, FIN or RST arrows): why; how ...". Null for a null or blank note.
+   */
+  public static String noPackets(String captureNote) {
+    if (captureNote == null || captureNote.isBlank()) {
+      return null;
+    }
+    String why = captureNote.strip().replaceFirst("^no packet capture here: ", "").replaceFirst("^no packets: ", "");
+    return "No packets on this ladder (no SYN, FIN or RST arrows): " + why;
+  }
+
+  /** How many characters of {@code fontSize} px text fit in {@code px}. */
+  private static int charsIn(int px, int fontSize) {
+    return (int) Math.floor(px / textWidth(1, fontSize));
+  }
 
   private record Event(double t, Arrow arrow, Mark mark, int order) {
     List<String> lines(int width) {
@@ -78,11 +110,39 @@ public final class Ladder {
     return (int) Math.round(Math.min(26, 9 * Math.log10(1 + Math.max(0, dt) * 10)));
   }
 
-  /** The ladder as a standalone SVG document (about 720 px wide). */
+  /** The ladder as a standalone SVG document (720 px wide). */
   public static String svg(String title, List<Arrow> arrows, List<Mark> marks) {
+    return svg(title, null, arrows, marks);
+  }
+
+  /**
+   * The ladder as a standalone SVG document (720 px wide). The title wraps to the width; {@code notice}, when not
+   * null or empty, is drawn right under it in a tinted, outlined box in bold (e.g. why there are no packets and
+   * how to turn them on), so a reader cannot miss it.
+   */
+  public static String svg(String title, String notice, List<Arrow> arrows, List<Mark> marks) {
     List<Event> events = events(arrows, marks);
+    StringBuilder head = new StringBuilder();
+    int hy = 4;
+    for (String line : wrap(title == null ? "" : title, charsIn(WIDTH - 16, TITLE_PX))) {
+      hy += 17;
+      head.append(text(8, hy, "start", "#000", true, line, TITLE_PX));
+    }
+    if (notice != null && !notice.isBlank()) {
+      List<String> lines = wrap(notice.strip(), charsIn(WIDTH - 16 - 12, NOTICE_PX));
+      int boxTop = hy + 6;
+      int boxH = lines.size() * 15 + 8;
+      head.append("<rect class=\"notice\" x=\"8\" y=\"").append(boxTop).append("\" width=\"").append(WIDTH - 16)
+          .append("\" height=\"").append(boxH).append("\" rx=\"3\" fill=\"#fff3e0\" stroke=\"").append(HIGHLIGHT)
+          .append("\" stroke-width=\"1.5\"/>");
+      for (int i = 0; i < lines.size(); i++) {
+        head.append(text(14, boxTop + 16 + i * 15, "start", NOTICE, true, lines.get(i), NOTICE_PX));
+      }
+      hy = boxTop + boxH;
+    }
+    final int top = hy + 40; // the lifelines' name boxes sit in the 40 px above
     StringBuilder body = new StringBuilder();
-    int y = TOP + 12;
+    int y = top + 12;
     double prevT = Double.NaN;
     double labelT = Double.NaN;
     List<Integer> breaks = new ArrayList<>();
@@ -96,7 +156,7 @@ public final class Ladder {
       }
       prevT = e.t();
       if (Double.isNaN(labelT) || Math.abs(e.t() - labelT) >= 0.05) {
-        body.append(text(TIME_X, y + 4, "end", "#777", false, "+" + millis(e.t()) + " ms"));
+        body.append(text(TIME_X, y + 4, "end", "#777", false, timeLabel(e.t())));
         labelT = e.t();
       }
       if (e.arrow() != null) {
@@ -112,13 +172,13 @@ public final class Ladder {
         .append("\" font-family=\"monospace\" font-size=\"11\">");
     svg.append("<rect x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(height)
         .append("\" fill=\"white\"/>");
-    svg.append(text(8, 18, "start", "#000", true, title == null ? "" : title).replace("font-size=\"11\"", "font-size=\"13\""));
+    svg.append(head);
     for (int x : new int[] {CLIENT_X, SERVER_X}) {
       String name = x == CLIENT_X ? "client" : "server";
-      svg.append("<rect x=\"").append(x - 32).append("\" y=\"").append(TOP - 26)
+      svg.append("<rect x=\"").append(x - 32).append("\" y=\"").append(top - 26)
           .append("\" width=\"64\" height=\"20\" rx=\"3\" fill=\"#eef\" stroke=\"#557\"/>");
-      svg.append(text(x, TOP - 12, "middle", "#000", true, name));
-      svg.append("<line x1=\"").append(x).append("\" y1=\"").append(TOP - 6).append("\" x2=\"").append(x)
+      svg.append(text(x, top - 12, "middle", "#000", true, name));
+      svg.append("<line x1=\"").append(x).append("\" y1=\"").append(top - 6).append("\" x2=\"").append(x)
           .append("\" y2=\"").append(height - 8).append("\" stroke=\"#888\" stroke-width=\"1.5\"/>");
       for (int b : breaks) { // a white cut with two slanted strokes
         svg.append("<rect x=\"").append(x - 8).append("\" y=\"").append(b - 4)
@@ -131,7 +191,7 @@ public final class Ladder {
       svg.append(text((CLIENT_X + SERVER_X) / 2, b + 4, "middle", "#999", false, "(time cut)"));
     }
     if (events.isEmpty()) {
-      svg.append(text((CLIENT_X + SERVER_X) / 2, TOP + 14, "middle", "#999", false, "(nothing to show)"));
+      svg.append(text((CLIENT_X + SERVER_X) / 2, top + 14, "middle", "#999", false, "(nothing to show)"));
     }
     return svg.append(body).append("</svg>").toString();
   }
@@ -145,8 +205,12 @@ public final class Ladder {
     int y2 = y1 + 10;
     String colour = a.highlight() ? HIGHLIGHT : NORMAL;
     String width = a.highlight() ? "2" : "1.2";
+    int room = SERVER_X - CLIENT_X - 16; // a label wider than the space between the lifelines gets a smaller font
+    int size = textWidth(a.label().length(), 11) <= room ? 11
+        : Math.max(6, (int) Math.floor(room / (a.label().length() * 0.64)));
     b.append("<text x=\"").append((CLIENT_X + SERVER_X) / 2).append("\" y=\"").append(labelY)
         .append("\" text-anchor=\"middle\" fill=\"").append(colour).append('"')
+        .append(size != 11 ? " font-size=\"" + size + "\"" : "")
         .append(a.highlight() ? " font-weight=\"bold\"" : "").append('>').append(escape(a.label())).append("</text>");
     b.append("<line class=\"segment\" x1=\"").append(x1).append("\" y1=\"").append(y1).append("\" x2=\"").append(x2)
         .append("\" y2=\"").append(y2).append("\" stroke=\"").append(colour).append("\" stroke-width=\"")
@@ -181,11 +245,15 @@ public final class Ladder {
     for (int i = 0; i < lines.size(); i++) {
       b.append(text(x + 4, y + i * LINE_PX, "start", colour, m.failure(), lines.get(i)));
     }
-    return top + h + 6;
+    return top + h + 12; // the next row's box starts (top = y - 10) at least 2 px below this one
   }
 
   private static String text(int x, int y, String anchor, String colour, boolean bold, String s) {
-    return "<text x=\"" + x + "\" y=\"" + y + "\" text-anchor=\"" + anchor + "\" fill=\"" + colour + "\" font-size=\"11\""
+    return text(x, y, anchor, colour, bold, s, 11);
+  }
+
+  private static String text(int x, int y, String anchor, String colour, boolean bold, String s, int size) {
+    return "<text x=\"" + x + "\" y=\"" + y + "\" text-anchor=\"" + anchor + "\" fill=\"" + colour + "\" font-size=\"" + size + "\""
         + (bold ? " font-weight=\"bold\"" : "") + " xml:space=\"preserve\">" + escape(s) + "</text>";
   }
 
@@ -215,6 +283,11 @@ public final class Ladder {
     return String.format(Locale.ROOT, Math.abs(t) < 10 ? "%.2f" : "%.1f", t);
   }
 
+  /** A time label: "+1.23 ms", "+123.4 ms", "+12.35 s" (at most 9 characters up to 999 s). */
+  private static String timeLabel(double t) {
+    return Math.abs(t) < 1000 ? "+" + millis(t) + " ms" : String.format(Locale.ROOT, "+%.2f s", t / 1000);
+  }
+
   /** Splits {@code s} into lines of at most {@code width} characters, at spaces where possible. */
   static List<String> wrap(String s, int width) {
     List<String> out = new ArrayList<>();
@@ -235,11 +308,21 @@ public final class Ladder {
 
   /** The same ladder as plain text, for frontends without SVG. */
   public static String text(String title, List<Arrow> arrows, List<Mark> marks) {
+    return text(title, null, arrows, marks);
+  }
+
+  /** The same ladder as plain text, with the notice (if any) under the title between "!!" bars. */
+  public static String text(String title, String notice, List<Arrow> arrows, List<Mark> marks) {
     final int markW = 32;
     final int span = 26;
     StringBuilder b = new StringBuilder();
     if (title != null && !title.isEmpty()) {
       b.append(title).append('\n');
+    }
+    if (notice != null && !notice.isBlank()) {
+      for (String line : wrap(notice.strip(), 96)) {
+        b.append("!! ").append(line).append('\n');
+      }
     }
     int clientCol = 10 + markW + 1;
     int serverCol = clientCol + span + 1;

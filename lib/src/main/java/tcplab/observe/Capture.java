@@ -30,7 +30,20 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * Sees the wire: a {@code tcpdump} child on the loopback interface, filtered to a scenario's ports.
+ * Sees the wire: the segments of a scenario's ports on the loopback interface (or a veth), by one of three
+ * backends, chosen by {@link #backend()}:
+ * <ol>
+ * <li>{@link Backend#PACKET_SOCKET}: in this JVM, an AF_PACKET socket ({@link PacketSocket}), where this process
+ * may open one: root, or root of a user namespace that owns its network namespace ({@code unshare -rn}). No
+ * child process, ready at once.
+ * <li>{@link Backend#LAB_TOOL}: the lab's capture tool {@value #TOOL}, a copy of tcpdump with the file
+ * capabilities cap_net_raw,cap_net_admin, executable by group tcplab, installed once by an administrator with
+ * {@value #ENABLE}.
+ * <li>{@link Backend#TCPDUMP}: tcpdump itself, where this process holds CAP_NET_RAW (root without JNA).
+ * </ol>
+ * Elsewhere there is no capture, and {@link #unavailableReason()} says why and how to enable it. The system
+ * property {@code tcplab.capture} ({@code auto}, {@code socket}, {@code tool}: external tools only, {@code off})
+ * narrows the choice, for tests and comparisons.
  *
  * <pre>{@code
  * try (Capture cap = Capture.start("lo", serverPort)) {
@@ -40,11 +53,11 @@ import tech.tablesaw.api.Table;
  * }
  * }</pre>
  *
- * <p>Readiness: {@link #start} returns once tcpdump prints "listening on" (the filter is installed,
- * every later packet is kept). {@link #stop} first sends one marker SYN to a bound, non-listening
- * port of its own and waits until tcpdump has printed it: packets on loopback are read in order,
- * so every earlier packet has been printed too. Then SIGTERM. No tcpdump outlives the JVM's
- * shutdown hook.
+ * <p>Readiness: {@link #start} returns once the filter is installed (the packet socket is bound, or tcpdump
+ * prints "listening on"): every later packet is kept. {@link #stop} first sends one marker SYN to a bound,
+ * non-listening port of its own and waits until the capture has seen it: packets on loopback are read in
+ * order, so every earlier packet has been seen too. Then the reader drains the ring (or tcpdump gets
+ * SIGTERM). No tcpdump outlives the JVM's shutdown hook.
  */
 public final class Capture implements AutoCloseable {
   private static final int READY_MILLIS = 3_000;
@@ -56,12 +69,35 @@ public final class Capture implements AutoCloseable {
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       for (Capture c : LIVE) {
-        c.process.destroyForcibly();
+        if (c.process != null) {
+          c.process.destroyForcibly();
+        }
       }
     }, "tcplab-capture-cleanup"));
   }
 
-  private final Process process;
+  /** Where {@value #ENABLE} installs the lab's capture tool (tools/capture-for-students.sh). */
+  public static final String TOOL = "/usr/local/lib/tcplab/tcplab-capture";
+  /** The one-time administrator step that turns packets on for every member of group tcplab. */
+  public static final String ENABLE = "sudo make capture-for-students";
+  /** The group whose members may run {@value #TOOL}. */
+  public static final String GROUP = "tcplab";
+
+  /** How this JVM captures packets. */
+  public enum Backend {
+    /** An AF_PACKET socket in this JVM (root, or root of a user namespace). */
+    PACKET_SOCKET,
+    /** The lab's capture tool with file capabilities ({@value Capture#TOOL}). */
+    LAB_TOOL,
+    /** tcpdump, run by a process with CAP_NET_RAW. */
+    TCPDUMP,
+    /** No capture: {@link Capture#unavailableReason()} says why. */
+    NONE
+  }
+
+  private final Process process; // null with the packet socket
+  private final PacketSocket socket; // null with an external tool
+  private final Backend used;
   private final Socket marker;
   private final int markerPort;
   private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
@@ -135,20 +171,102 @@ public final class Capture implements AutoCloseable {
    * binary and CAP_NET_RAW), plus the first error line of a start that failed in this JVM.
    */
   public static Optional<String> unavailableReason() {
-    if (startFailure != null) {
-      return Optional.of("no packet capture here: tcpdump failed to start: " + startFailure);
+    Backend b = backend();
+    if (b != Backend.NONE) {
+      return Optional.empty();
     }
-    if (tcpdump() == null) {
+    String mode = mode();
+    if (mode.equals("off")) {
+      return Optional.of("no packet capture here: turned off (tcplab.capture=off)");
+    }
+    if (startFailure != null) {
+      return Optional.of("no packet capture here: the capture tool failed to start: " + startFailure + "; " + howToEnable());
+    }
+    if (mode.equals("tool") && tcpdump() == null && !Files.exists(Path.of(TOOL))) {
       return Optional.of("no packet capture here: tcpdump is not installed (apt-get install tcpdump)");
     }
-    if (!hasNetRaw()) {
-      return Optional.of("no packet capture here: tcpdump needs root or CAP_NET_RAW");
+    String why = mode.equals("tool") ? "tcpdump needs root or CAP_NET_RAW"
+        : PacketSocket.unavailableReason().orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
+    return Optional.of("no packet capture here: " + why + "; " + howToEnable());
+  }
+
+  /**
+   * The exact step that turns packets on here, in one clause: joining group tcplab when the lab's tool is
+   * installed, else the administrator's one-time {@value #ENABLE}.
+   */
+  public static String howToEnable() {
+    Path tool = Path.of(TOOL);
+    if (Files.exists(tool) && !Files.isExecutable(tool)) {
+      return "the lab's capture tool is installed but this user is not in group " + GROUP + " yet: an administrator "
+          + "runs `sudo usermod -aG " + GROUP + " " + System.getProperty("user.name") + "`, then log in again";
     }
-    return Optional.empty();
+    if (Files.exists(tool)) {
+      return "the lab's capture tool " + TOOL + " did not work: an administrator runs `" + ENABLE + "` again";
+    }
+    return "to turn packets on for every student, an administrator runs `" + ENABLE + "` once (then log in again)";
+  }
+
+  /**
+   * Which backend {@link #start} uses in this thread's network namespace: the packet socket where allowed, else
+   * the lab's capture tool, else tcpdump with CAP_NET_RAW, else none.
+   */
+  public static Backend backend() {
+    String mode = mode();
+    if (mode.equals("off")) {
+      return Backend.NONE;
+    }
+    if (!mode.equals("tool") && PacketSocket.unavailableReason().isEmpty()) {
+      return Backend.PACKET_SOCKET;
+    }
+    if (mode.equals("socket") || startFailure != null) {
+      return Backend.NONE;
+    }
+    if (tcpdump() != null && hasNetRaw()) {
+      return Backend.TCPDUMP;
+    }
+    if (labTool() != null) {
+      return Backend.LAB_TOOL;
+    }
+    return Backend.NONE;
+  }
+
+  /**
+   * One line for a notebook: which capture case applies here, and where packets are off, why and the exact
+   * command that turns them on.
+   */
+  public static String status() {
+    return switch (backend()) {
+      case PACKET_SOCKET -> "packets: yes, captured in this JVM (packet socket, "
+          + (inUserNamespace() ? "root of a user namespace" : "root") + ")";
+      case LAB_TOOL -> "packets: yes, by the lab's capture tool " + TOOL + " (group " + GROUP + ")";
+      case TCPDUMP -> "packets: yes, by tcpdump (this process holds CAP_NET_RAW)";
+      case NONE -> "packets: " + unavailableReason().orElse("no");
+    };
+  }
+
+  private static String mode() {
+    String m = System.getProperty("tcplab.capture", "auto").strip().toLowerCase(java.util.Locale.ROOT);
+    return m.equals("socket") || m.equals("tool") || m.equals("off") ? m : "auto";
+  }
+
+  /** True when this process runs in a user namespace other than the initial one (uid_map is not the identity). */
+  static boolean inUserNamespace() {
+    try {
+      String map = Files.readString(Path.of("/proc/self/uid_map")).strip();
+      return !map.matches("0\\s+0\\s+4294967295");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   private static String tcpdump() {
     return Processes.onPath("tcpdump").orElse(null);
+  }
+
+  /** The lab's capture tool when installed and executable by this user. */
+  private static String labTool() {
+    Path tool = Path.of(TOOL);
+    return Files.isRegularFile(tool) && Files.isExecutable(tool) ? TOOL : null;
   }
 
   private static boolean hasNetRaw() {
@@ -166,18 +284,28 @@ public final class Capture implements AutoCloseable {
   }
 
   /**
-   * Starts tcpdump on {@code iface} ("lo") for TCP segments to or from any of {@code ports}, and
-   * returns once it is listening (at most 3 s).
+   * Starts capturing on {@code iface} ("lo") TCP segments to or from any of {@code ports}, with the backend
+   * {@link #backend()} names, and returns once the filter is installed (at once for the packet socket, at most
+   * 3 s for tcpdump).
    *
    * @throws IllegalStateException when capture is unavailable or tcpdump does not become ready
    */
   public static Capture start(String iface, int... ports) {
+    return start(backend(), iface, ports);
+  }
+
+  /** {@link #start} with a chosen backend (tests compare the packet socket with tcpdump). */
+  static Capture start(Backend backend, String iface, int... ports) {
     Optional<String> why = unavailableReason();
-    if (why.isPresent()) {
+    if (why.isPresent() && backend == backend()) {
       throw new IllegalStateException(why.get());
     }
     if (iface == null || !iface.matches("[A-Za-z0-9_.:-]{1,15}")) {
       throw new IllegalArgumentException("iface must be an interface name such as \"lo\", not " + iface);
+    }
+    if (ports.length == 0 || ports.length >= PacketSocket.MAX_PORTS) {
+      throw new IllegalArgumentException("ports must name 1 to " + (PacketSocket.MAX_PORTS - 1) + " ports, not "
+          + ports.length);
     }
     for (int p : ports) {
       if (p < 1 || p > 65535) { // an internal check: Check.range is for notebook parameters
@@ -185,7 +313,7 @@ public final class Capture implements AutoCloseable {
       }
     }
     try {
-      return new Capture(iface, ports, true);
+      return new Capture(backend, iface, ports, true);
     } catch (IOException e) {
       throw new IllegalStateException("no packet capture here: tcpdump could not be started: " + e.getMessage(), e);
     }
@@ -193,8 +321,9 @@ public final class Capture implements AutoCloseable {
 
   /**
    * Like {@link #start} for an interface other than lo, e.g. a veth inside a network namespace: call it from a
-   * thread inside that namespace (tcpdump inherits it). The loopback marker cannot be seen there, so
-   * {@link #stop} waits a fixed 200 ms for tcpdump (--immediate-mode, line-buffered) to print what it has.
+   * thread inside that namespace (the packet socket is opened there; tcpdump inherits it). The loopback marker
+   * cannot be seen there, so {@link #stop} waits until the packet socket has been quiet for 20 ms, or a fixed
+   * 200 ms for tcpdump (--immediate-mode, line-buffered) to print what it has.
    */
   public static Capture startOn(String iface, int... ports) {
     Optional<String> why = unavailableReason();
@@ -205,7 +334,7 @@ public final class Capture implements AutoCloseable {
       throw new IllegalArgumentException("iface must be an interface name such as \"lo\", not " + iface);
     }
     try {
-      return new Capture(iface, ports, false);
+      return new Capture(backend(), iface, ports, false);
     } catch (IOException e) {
       throw new IllegalStateException("no packet capture here: tcpdump could not be started: " + e.getMessage(), e);
     }
@@ -222,7 +351,7 @@ public final class Capture implements AutoCloseable {
   }
 
   private static boolean ours(ProcessHandle p) {
-    return p.info().command().map(c -> c.endsWith("/tcpdump") || c.endsWith("/timeout")).orElse(false)
+    return p.info().command().map(c -> c.endsWith("/tcpdump") || c.endsWith("/tcplab-capture") || c.endsWith("/timeout")).orElse(false)
         && p.info().arguments().map(a -> List.of(a).contains("--immediate-mode")
             && String.join(" ", a).contains("tcp and (port ")).orElse(false);
   }
@@ -238,11 +367,32 @@ public final class Capture implements AutoCloseable {
     return ours(parent.get()) && ownedByAJvm(parent.get()); // tcpdump under our `timeout`
   }
 
-  private Capture(String iface, int[] ports, boolean useMarker) throws IOException {
+  private Capture(Backend backend, String iface, int[] ports, boolean useMarker) throws IOException {
     this.useMarker = useMarker;
+    this.used = backend;
     marker = new Socket();
     marker.bind(new InetSocketAddress("127.0.0.1", 0)); // bound, never listening: a SYN to it gets RST
     markerPort = marker.getLocalPort();
+    if (backend == Backend.PACKET_SOCKET) {
+      long t = System.nanoTime();
+      try {
+        socket = PacketSocket.open(iface, useMarker ? markerPort : 0, ports);
+      } catch (RuntimeException e) {
+        marker.close();
+        throw new IllegalStateException("no packet capture here: " + e.getMessage(), e);
+      }
+      process = null;
+      pump = null;
+      readyMillis = (System.nanoTime() - t) / 1e6;
+      errors.add("listening on " + iface + ", packet socket in this JVM"); // as tcpdump says it
+      return;
+    }
+    if (backend == Backend.NONE) {
+      marker.close();
+      throw new IllegalStateException(unavailableReason().orElse("no packet capture here"));
+    }
+    socket = null;
+    String tool = backend == Backend.LAB_TOOL ? TOOL : tcpdump();
     StringBuilder filter = new StringBuilder("tcp and (port ").append(markerPort);
     for (int p : ports) {
       filter.append(" or port ").append(p);
@@ -252,7 +402,7 @@ public final class Capture implements AutoCloseable {
     // A JVM killed with SIGKILL cannot stop its tcpdump: `timeout` bounds an orphan's life, and the next
     // capture on this machine ends orphans whose JVM is gone (reapOrphans).
     Processes.onPath("timeout").ifPresent(t -> cmd.addAll(List.of(t, "-s", "TERM", String.valueOf(MAX_SECONDS))));
-    cmd.addAll(List.of(tcpdump(), "-i", iface, "-n", "-l", "-tt", "-S", "--immediate-mode", "-U", filter.toString()));
+    cmd.addAll(List.of(tool, "-i", iface, "-n", "-l", "-tt", "-S", "--immediate-mode", "-U", filter.toString()));
     reapOrphans();
     long t = System.nanoTime();
     process = new ProcessBuilder(cmd).start();
@@ -323,7 +473,12 @@ public final class Capture implements AutoCloseable {
     return t;
   }
 
-  /** Milliseconds from starting tcpdump to "listening on". */
+  /** The backend this capture uses. */
+  public Backend backendUsed() {
+    return used;
+  }
+
+  /** Milliseconds from starting tcpdump to "listening on" (from socket() to bind() for the packet socket). */
   public double readyMillis() {
     return readyMillis;
   }
@@ -354,6 +509,18 @@ public final class Capture implements AutoCloseable {
       return packets;
     }
     long t = System.nanoTime();
+    if (socket != null) {
+      drainSocket();
+      packets = socket.stop();
+      errors.add(socket.statistics());
+      try {
+        marker.close();
+      } catch (IOException e) {
+        // nothing to do
+      }
+      stopMillis = (System.nanoTime() - t) / 1e6;
+      return packets;
+    }
     flushWithMarker();
     kill();
     try {
@@ -370,6 +537,32 @@ public final class Capture implements AutoCloseable {
     packets = List.copyOf(out);
     stopMillis = (System.nanoTime() - t) / 1e6;
     return packets;
+  }
+
+  /**
+   * Packet socket: on lo, one marker SYN (and its RST) and a wait until the reader has taken it from the ring,
+   * so every earlier segment is in; elsewhere, a wait until the ring has been quiet for 20 ms (at most 500 ms).
+   */
+  private void drainSocket() {
+    long end = System.nanoTime() + MARKER_MILLIS * 1_000_000L;
+    if (useMarker) {
+      try (Socket probe = new Socket()) {
+        probe.connect(new InetSocketAddress("127.0.0.1", markerPort), MARKER_MILLIS);
+      } catch (IOException expected) {
+        // connection refused: the SYN and its RST are on the wire
+      }
+    }
+    while (System.nanoTime() < end) {
+      if (useMarker ? socket.ignoredSeen() : System.nanoTime() - socket.lastFrameNanos() > 20_000_000L) {
+        return;
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private void flushWithMarker() {

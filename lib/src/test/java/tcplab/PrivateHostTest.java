@@ -163,6 +163,25 @@ class PrivateHostTest {
     assertFalse(ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive), "children left");
   }
 
+  /**
+   * A caller that dies mid-play by an Error (as a kernel's Thread.stop does with ThreadDeath) kills the host: the rest
+   * of that play's lines can never reach the next play.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aCallerKilledMidPlayLeavesNoStaleLines() {
+    Scenario slow = Scenario.named("slow").client().write("x").server().pause(2_000).server().read();
+    assertThrows(ThreadDeath.class, () -> PrivateHost.play(ENTRY, slow.toText(), row -> {
+      throw new ThreadDeath();
+    }, Duration.ofSeconds(60)));
+    assertEquals(-1, PrivateHost.pid(), "the host was killed");
+    Scenario quick = Scenario.named("quick").client().write("hi").expect("2").server().read().expect("2");
+    List<String> rows = Collections.synchronizedList(new ArrayList<>());
+    Result r = ScenarioHost.decode(quick, PrivateHost.play(ENTRY, quick.toText(), rows::add, Duration.ofSeconds(60)));
+    assertEquals(0, r.mismatches(), r.calls().toString());
+    assertTrue(rows.stream().noneMatch(x -> x.contains("pause")), "a stale line: " + rows);
+  }
+
   /** An exception in the private host comes back here with its message. */
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)

@@ -114,9 +114,18 @@ public final class PrivateHost {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the private host.");
     }
+    boolean answered = false;
     try {
-      return playLocked(entryClass, payload, onLine, millis, end);
+      String result = playLocked(entryClass, payload, onLine, millis, end);
+      answered = true;
+      return result;
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      answered = host != null; // an exception the host sent (it keeps running), or one after which it was killed
+      throw e;
     } finally {
+      if (!answered) { // anything else (a ThreadDeath from a kernel's stop, an Error): its lines must not reach the next play
+        kill();
+      }
       LOCK.unlock();
     }
   }

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.time.Duration;
+import tcplab.net.PrivateHost;
 import tcplab.proc.ChildJvm;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -87,6 +90,23 @@ public final class NoFinMain {
     }, "tcplab-child-watchdog");
     w.setDaemon(true);
     w.start();
+  }
+
+  /**
+   * Entry point for {@link tcplab.net.PrivateHost#play}: {@code payload} is the helper and its arguments, separated by
+   * spaces ("blockedRead 1000"); returns the table as lines ({@link #toLines}).
+   */
+  static String playInChild(String payload, Consumer<String> emit) {
+    String[] f = payload.strip().split(" +");
+    Table t = helper(f[0], Arrays.copyOfRange(f, 1, f.length));
+    return String.join("\n", toLines(t));
+  }
+
+  /** Runs one helper in the private host (the persistent child JVM as root of its own namespaces). */
+  static Table inPrivateHost(String helper, long deadlineMillis, String... args) {
+    String payload = String.join(" ", concat(helper, args));
+    String lines = PrivateHost.play(NoFinMain.class.getName(), payload, line -> { }, Duration.ofMillis(deadlineMillis));
+    return Layers.named(Layers.Layer.USERNS, fromLines(helper, List.of(lines.split("\n"))));
   }
 
   static Table helper(String name, String[] a) {

@@ -8,6 +8,7 @@
 #   sudo make capture-for-students                     install; add $SUDO_USER to group tcplab
 #   sudo make capture-for-students STUDENTS="ann bo"   install; add these users
 #   sudo tools/capture-for-students.sh --remove        remove the tool (the group stays)
+#   tools/capture-for-students.sh --status             one line: which capture case applies to this user (make lab)
 #   TCPLAB_CAPTURE_DIR=/some/dir                       install elsewhere (tests); the lab looks in the default
 set -eu
 DIR=${TCPLAB_CAPTURE_DIR:-/usr/local/lib/tcplab}
@@ -16,6 +17,20 @@ GROUP=tcplab
 say() { printf '[tcplab] %s\n' "$*"; }
 die() { printf '[tcplab] %s\n' "$*" >&2; exit 1; }
 
+if [ "${1:-}" = --status ]; then # the same order as Capture.backend(): in-process first, then the tool
+  if [ "$(id -u)" = 0 ]; then
+    say "packets: yes (root: captured in the notebook's JVM)"
+  elif PATH=$PATH:/usr/sbin:/sbin unshare -rn true 2>/dev/null; then
+    say "packets: user namespaces work here (unshare -rn): capture there needs no privilege"
+  elif [ -x "$TOOL" ]; then
+    say "packets: yes, by the lab's capture tool $TOOL (group $GROUP)"
+  elif [ -e "$TOOL" ]; then
+    say "packets: off until you are in group $GROUP: an administrator runs: sudo usermod -aG $GROUP $(id -un); then log in again"
+  else
+    say "packets: off here (no root, no user namespaces); to turn them on an administrator runs once: sudo make capture-for-students"
+  fi
+  exit 0
+fi
 [ "$(id -u)" = 0 ] || die "run this as root: sudo make capture-for-students"
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 if [ "${1:-}" = --remove ]; then

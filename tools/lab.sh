@@ -253,6 +253,7 @@ case "${1:-}" in
   lab)
     setup
     MVN_ARGS="-DskipTests -q" build_lib
+    "$ROOT/tools/capture-for-students.sh" --status || true
     py=$(find_python server)
     token=${LAB_TOKEN:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
     port=${LAB_PORT:-$("$py" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")}

@@ -1,13 +1,13 @@
 package tcplab;
 
+import tcplab.draw.Display;
+import tcplab.observe.ProcSelf;
+
 import tcplab.observe.CView;
 import tcplab.observe.Capture;
 import tcplab.observe.ProcNetTcp;
 import tcplab.proc.Processes;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import tcplab.net.PrivateHost;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -21,7 +21,7 @@ public final class Lab {
     StringColumn what = StringColumn.create("what");
     StringColumn here = StringColumn.create("here");
     StringColumn without = StringColumn.create("without it");
-    add(what, here, without, "Jupyter kernel", Show.kernel().toString().toLowerCase(), "tables print as text");
+    add(what, here, without, "Jupyter kernel", Display.kernel().toString().toLowerCase(), "tables print as text");
     add(what, here, without, "Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), "");
     add(what, here, without, "operating system", System.getProperty("os.name") + " " + System.getProperty("os.version"), "");
     add(what, here, without, "user", System.getProperty("user.name") + (isRoot() ? " (root)" : " (not root)"), "");
@@ -55,30 +55,15 @@ public final class Lab {
    * for the next scenario on purpose, is not counted as a child; it is named when it runs.
    */
   public static String resources() {
-    long fds = fds();
+    long fds = ProcSelf.fds();
     long host = PrivateHost.pid();
     return "fds=" + (fds < 0 ? "?" : fds) + " threads=" + Thread.activeCount()
         + " children=" + ProcessHandle.current().children().filter(ProcessHandle::isAlive)
             .filter(p -> p.pid() != host).count() + (host > 0 ? " (private host: pid " + host + ")" : "");
   }
 
-  /** Open file descriptors of this JVM, -1 where /proc/self/fd cannot be read. */
-  public static long fds() {
-    String[] names = new File("/proc/self/fd").list();
-    return names == null ? -1 : names.length;
-  }
-
   static boolean isRoot() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("Uid:")) {
-          return line.split("\\s+")[2].equals("0");
-        }
-      }
-    } catch (Exception e) {
-      // not Linux
-    }
-    return "root".equals(System.getProperty("user.name"));
+    return ProcSelf.isRoot().orElse("root".equals(System.getProperty("user.name"))); // not Linux: guess by name
   }
 
   private static void add(StringColumn a, StringColumn b, StringColumn c, String what, String here, String without) {

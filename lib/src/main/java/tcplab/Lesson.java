@@ -1,5 +1,8 @@
 package tcplab;
 
+import java.lang.reflect.Method;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The lesson's scenarios by name, each with what Linux is expected to return (C terms), measured
@@ -9,9 +12,9 @@ public final class Lesson {
   private Lesson() {}
 
   /** The names {@link #byName} knows: every scenario of this catalogue that takes no parameter. */
-  public static java.util.SortedSet<String> names() {
-    java.util.SortedSet<String> names = new java.util.TreeSet<>();
-    for (java.lang.reflect.Method m : Lesson.class.getMethods()) {
+  public static SortedSet<String> names() {
+    SortedSet<String> names = new TreeSet<>();
+    for (Method m : Lesson.class.getMethods()) {
       if (m.getReturnType() == Scenario.class && m.getParameterCount() == 0) {
         names.add(m.getName());
       }

@@ -1,6 +1,5 @@
 package tcplab;
 
-
 import tech.tablesaw.api.Table;
 
 /**

@@ -1,12 +1,12 @@
 package tcplab;
 
-import tcplab.observe.CRead;
-import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.ProcNetTcp;
+import tcplab.PeerCalls.CIo;
+import tcplab.PeerCalls.Io;
+import tcplab.PeerCalls.JavaIo;
 import tcplab.proc.Processes;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,7 +86,7 @@ public final class ResetOrPipe {
   /** Deadline for each read or write of the sender. */
   static final int CALL_MILLIS = 1_000;
 
-  private static final byte[] MESSAGE = "network programming".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] MESSAGE = "network programming".getBytes(StandardCharsets.US_ASCII);
   private static final List<String> KNOWN = List.of(WRITE_RESET, WRITE_OK_THEN_PIPE, WRITE_PIPE, READ_RESET,
       READ_EOF, TIMED_OUT, NO_DEATH);
   private static volatile ScheduledExecutorService watchdog;
@@ -403,71 +402,6 @@ public final class ResetOrPipe {
       } catch (Exception ignored) {
         // best effort
       }
-    }
-  }
-
-  /** One 19-byte write ("" = it succeeded) or one read, as short result names. */
-  private interface Io {
-    /** "" when all 19 bytes were written; else "ECONNRESET", "EPIPE", "timed out" or another short name. */
-    String write();
-
-    /** "0 (EOF)", "ECONNRESET", "timed out", "n bytes" or another short name. */
-    String read();
-  }
-
-  /** The C view: write() after poll(POLLOUT) and recv() after poll(POLLIN), with errno. */
-  private record CIo(int fd) implements Io {
-    @Override
-    public String write() {
-      CResult r = CView.write(fd, MESSAGE, CALL_MILLIS);
-      if (r.errno() == CResult.EAGAIN) {
-        return TIMED_OUT;
-      }
-      return r.failed() ? r.errnoName() : r.value() == MESSAGE.length ? "" : "short write " + r.value();
-    }
-
-    @Override
-    public String read() {
-      CRead r = CView.recv(fd, 1024, 0, CALL_MILLIS);
-      CResult v = r.result();
-      if (v.errno() == CResult.EAGAIN) {
-        return TIMED_OUT;
-      }
-      return v.failed() ? v.errnoName() : v.value() == 0 ? "0 (EOF)" : v.value() + " bytes";
-    }
-  }
-
-  /** The Java view: java.net.Socket streams; the result names come from the exception messages. */
-  private record JavaIo(Socket s) implements Io {
-    @Override
-    public String write() {
-      try {
-        s.getOutputStream().write(MESSAGE);
-        return "";
-      } catch (IOException e) {
-        return name(e);
-      }
-    }
-
-    @Override
-    public String read() {
-      try {
-        s.setSoTimeout(CALL_MILLIS);
-        int n = s.getInputStream().read(new byte[1024]);
-        return n < 0 ? "0 (EOF)" : n + " bytes";
-      } catch (SocketTimeoutException e) {
-        return TIMED_OUT;
-      } catch (IOException e) {
-        return name(e);
-      }
-    }
-
-    private static String name(IOException e) {
-      String m = String.valueOf(e.getMessage());
-      if (m.startsWith("Connection reset")) { // "Connection reset" (read) or "Connection reset by peer" (write)
-        return "ECONNRESET";
-      }
-      return m.equals("Broken pipe") ? "EPIPE" : e.getClass().getSimpleName() + ": " + m;
     }
   }
 }

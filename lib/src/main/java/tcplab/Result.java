@@ -1,5 +1,6 @@
 package tcplab;
 
+import tcplab.draw.Failure;
 import tcplab.draw.Ladder;
 import tcplab.engine.Run;
 import tcplab.engine.Side;
@@ -130,10 +131,9 @@ public final class Result {
     for (int i = 0; i < scenario.steps().size(); i++) {
       Step s = scenario.steps().get(i);
       String view = t.views().get(i);
-      boolean failure = (view.startsWith("-1") && !view.contains("end of stream")) || view.contains("Exception")
-          || view.contains("killed") || view.contains("blocked");
+      boolean failure = Failure.is(view);
       marks.add(new Ladder.Mark(t.times().get(i), s.side(), s.isWait() ? s.call() + ": " + view : s.call() + " = " + view,
-          failure && !s.isWait() && s.op() != Step.Op.CRASH));
+          failure));
       if (t == timing) {
         String states = t.states().get(i);
         for (Side side : Side.values()) {

@@ -2,6 +2,7 @@ package tcplab;
 
 import tcplab.engine.Run;
 import tcplab.engine.Side;
+import tcplab.observe.TcpState;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,8 +34,6 @@ public final class Scenario {
   public static final int MAX_DEADLINE_MS = 30_000;
   /** Largest write or read (bytes). */
   public static final int MAX_BYTES = 1 << 20;
-  private static final Set<String> STATES = Set.of("ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
-      "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "CLOSED");
 
   private final String name;
   private final List<Step> steps = new ArrayList<>();
@@ -232,8 +231,8 @@ public final class Scenario {
 
     /** Waits until this peer's socket is in {@code state} (e.g. "CLOSE_WAIT"; "CLOSED": no longer listed by the kernel). */
     public Scenario awaitState(String state) {
-      if (!STATES.contains(state)) {
-        throw new IllegalArgumentException("state must be one of " + new java.util.TreeSet<>(STATES) + "; got \""
+      if (!TcpState.isState(state)) {
+        throw new IllegalArgumentException("state must be one of " + TcpState.names() + "; got \""
             + state + "\".");
       }
       return add(side, Step.Op.AWAIT_STATE, state, 0);

@@ -62,7 +62,8 @@ final class ScenarioHost {
       return "packets: " + Capture.status().replaceFirst("^packets: ", "") + " (" + e.getMessage() + ")";
     }
     if (where.equals("here")) {
-      return Capture.status();
+      return Capture.status() + (Capture.backend() == Capture.Backend.NONE && PrivateHost.available()
+          ? "; user namespaces work here, but TCPLAB_HOST=here keeps scenarios in this JVM" : "");
     }
     try {
       return PrivateHost.play(Status.class.getName(), "", line -> { }, Duration.ofSeconds(60))

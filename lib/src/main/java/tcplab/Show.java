@@ -1,54 +1,28 @@
 package tcplab;
 
+import tcplab.draw.Display;
 import tcplab.draw.Html;
 
-import java.lang.reflect.Method;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import tech.tablesaw.api.Table;
 
 /**
  * Rich output in a notebook, on every Java kernel, without calling any kernel API from a cell.
  *
- * <p>Finds the running kernel by reflection (rapaio, IJava, JJava), builds the kernel's own
- * {@code DisplayData} and displays it. Outside a kernel (JShell, unit tests) it prints the text
+ * <p>{@link Display} finds the running kernel by reflection (rapaio, IJava, JJava) and displays
+ * the kernel's own {@code DisplayData}; outside a kernel (JShell, unit tests) it prints the text
  * form. Every method returns {@code void}, so no stray {@code Out[]} appears.
  */
 public final class Show {
   private Show() {}
 
-  /** The kernel this JVM runs in, found once. */
-  public enum Kernel { RAPAIO, IJAVA, JJAVA, NONE }
-
-  private static volatile Kernel kernel;
-  private static volatile Object kernelInstance;
-
   /** Call once at the top of a notebook: makes rapaio show plain values as text, as IJava does. */
   public static void init() {
-    if (kernel() == Kernel.RAPAIO) {
-      try {
-        Object options = type("org.rapaio.jupyter.kernel.global.Global").getMethod("options").invoke(null);
-        Object display = options.getClass().getMethod("display").invoke(options);
-        display.getClass().getMethod("defaultMime", String.class).invoke(display, "text/plain");
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        System.out.println("(rapaio display options not set: " + e + ")");
-      }
-    }
-  }
-
-  /** Which kernel is running this code. */
-  public static Kernel kernel() {
-    if (kernel == null) {
-      detect();
-    }
-    return kernel;
+    Display.init();
   }
 
   /** Shows HTML, with {@code text} as the plain-text fallback. */
   public static void html(String html, String text) {
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("text/html", html);
-    show(data, text);
+    Display.html(html, text);
   }
 
   /** Shows a Tablesaw table as a compact HTML table (failures coloured), text elsewhere. */
@@ -58,10 +32,7 @@ public final class Show {
 
   /** Shows an SVG drawing, with an HTML copy for frontends without SVG, and text elsewhere. */
   public static void svg(String svg, String text) {
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("image/svg+xml", svg);
-    data.put("text/html", svg);
-    show(data, text);
+    Display.svg(svg, text);
   }
 
   /**
@@ -133,86 +104,5 @@ public final class Show {
   /** Shows a short note (one paragraph) as HTML and text. */
   public static void note(String text) {
     html("<p>" + Html.escape(text) + "</p>", text);
-  }
-
-  private static void show(Map<String, Object> data, String text) {
-    Kernel k = kernel();
-    if (k != Kernel.NONE) {
-      try {
-        Object bundle = bundle(k, text, data);
-        for (Method m : kernelInstance.getClass().getMethods()) {
-          if (m.getName().equals("display") && m.getParameterCount() == 1
-              && m.getParameterTypes()[0].isInstance(bundle)) {
-            m.invoke(kernelInstance, bundle);
-            return;
-          }
-        }
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        System.out.println("(rich display failed, text follows: " + e + ")");
-      }
-    }
-    System.out.println(text);
-  }
-
-  private static Object bundle(Kernel k, String text, Map<String, Object> data)
-      throws ReflectiveOperationException {
-    Object bundle;
-    Class<?> type;
-    if (k == Kernel.RAPAIO) {
-      type = type("org.rapaio.jupyter.kernel.display.DisplayData");
-      bundle = type.getMethod("fromText", String.class).invoke(null, text);
-    } else {
-      type = type(k == Kernel.IJAVA
-          ? "io.github.spencerpark.jupyter.kernel.display.DisplayData"
-          : "org.dflib.jjava.jupyter.kernel.display.DisplayData");
-      bundle = type.getConstructor(String.class).newInstance(text);
-    }
-    Method put = type.getMethod("putData", String.class, Object.class);
-    for (Map.Entry<String, Object> e : data.entrySet()) {
-      put.invoke(bundle, e.getKey(), e.getValue());
-    }
-    return bundle;
-  }
-
-  private static synchronized void detect() {
-    if (kernel != null) {
-      return;
-    }
-    Kernel found = Kernel.NONE;
-    Object instance = null;
-    try {
-      instance = type("org.rapaio.jupyter.kernel.MainApp").getField("kernel").get(null);
-      if (instance != null) {
-        found = Kernel.RAPAIO;
-      }
-    } catch (ReflectiveOperationException | LinkageError e) {
-      // not rapaio
-    }
-    if (instance == null) {
-      instance = staticCall("io.github.spencerpark.ijava.IJava", "getKernelInstance");
-      found = instance != null ? Kernel.IJAVA : Kernel.NONE;
-    }
-    if (instance == null) {
-      instance = staticCall("org.dflib.jjava.jupyter.kernel.BaseKernel", "notebookKernel");
-      found = instance != null ? Kernel.JJAVA : Kernel.NONE;
-    }
-    kernelInstance = instance;
-    kernel = found;
-  }
-
-  private static Object staticCall(String className, String method) {
-    try {
-      return type(className).getMethod(method).invoke(null);
-    } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static Class<?> type(String name) throws ClassNotFoundException {
-    try {
-      return Class.forName(name, true, Show.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
-      return Class.forName(name, true, Thread.currentThread().getContextClassLoader());
-    }
   }
 }

@@ -4,27 +4,20 @@ import tcplab.engine.Rows;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.LibC;
+import tcplab.observe.ProcSelf;
 import tcplab.observe.ProcNetTcp;
 import tcplab.proc.Processes;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import tech.tablesaw.api.Table;
@@ -46,7 +39,6 @@ public final class SigPipe {
   /** Longest step deadline a notebook may ask for. */
   public static final int MAX_DEADLINE_MS = 30_000;
   private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
-  private static final long SIGPIPE_BIT = 1L << (13 - 1);
   private static final int SIG_BLOCK = 0, SIG_SETMASK = 2;
 
   /** Runs the three writers (bash child, JVM write(), JVM send(MSG_NOSIGNAL)) with a 5 s deadline per step. */
@@ -87,7 +79,7 @@ public final class SigPipe {
             + " ms (" + out.printed() + ")");
         return;
       } // the peer had nothing to read: its close() sends FIN
-      String who = "bash child pid " + p.pid() + " (SIGPIPE " + Rows.sigpipeDisposition("/proc/" + p.pid() + "/status") + ")";
+      String who = "bash child pid " + p.pid() + " (SIGPIPE " + ProcSelf.sigpipeDisposition(Path.of("/proc/" + p.pid() + "/status")) + ")";
       String fin = awaitCloseWait(childPort, port, ms);
       OutputStream in = p.getOutputStream();
       in.write('\n');
@@ -119,7 +111,7 @@ public final class SigPipe {
 
   private static void jvm(Rows t, int ms, boolean noSignal) {
     String who = "this JVM, " + (noSignal ? "send(MSG_NOSIGNAL)" : "write()") + " (SIGPIPE "
-        + Rows.sigpipeDisposition("/proc/self/status") + ")";
+        + ProcSelf.sigpipeDisposition(ProcSelf.STATUS) + ")";
     Optional<String> why = CView.unavailableReason();
     if (why.isPresent()) {
       t.add(who, "", why.get());
@@ -159,28 +151,15 @@ public final class SigPipe {
       return new Signalled(call.get(), "not observable (pthread_sigmask failed)");
     }
     try {
-      boolean before = pending();
+      boolean before = ProcSelf.sigpipePending();
       CResult r = call.get();
-      boolean after = pending();
+      boolean after = ProcSelf.sigpipePending();
       return new Signalled(r, before ? "unknown (already pending)" : after ? "raised" : "not raised");
     } finally {
       LibC.C.pthread_sigmask(SIG_SETMASK, old, null);
     }
   }
 
-  /** True if SIGPIPE is pending for this thread (SigPnd in /proc/thread-self/status). */
-  private static boolean pending() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
-        if (line.startsWith("SigPnd:")) {
-          return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & SIGPIPE_BIT) != 0;
-        }
-      }
-    } catch (IOException e) {
-      // not observable: treat as not pending
-    }
-    return false;
-  }
 
   private static String awaitCloseWait(int local, int remote, int ms) {
     long t0 = System.nanoTime();

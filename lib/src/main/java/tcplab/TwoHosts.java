@@ -4,6 +4,7 @@ import tcplab.engine.Run;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.LibC;
+import tcplab.observe.ProcSelf;
 import tcplab.observe.ProcNetTcp;
 import tcplab.proc.Processes;
 
@@ -559,17 +560,7 @@ public final class TwoHosts implements AutoCloseable {
   }
 
   private static boolean hasCapSysAdmin() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("CapEff:")) {
-          long caps = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-          return (caps & (1L << 21)) != 0 && (caps & (1L << 12)) != 0; // CAP_SYS_ADMIN, CAP_NET_ADMIN
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-    return false;
+    return ProcSelf.hasCapabilities(ProcSelf.CAP_SYS_ADMIN, ProcSelf.CAP_NET_ADMIN).orElse(false);
   }
 
   // ---------------------------------------------------------------- commands

@@ -1,5 +1,6 @@
 package tcplab;
 
+import tcplab.draw.Failure;
 import tcplab.draw.Ladder;
 import tcplab.engine.Side;
 import tcplab.observe.Capture;
@@ -95,7 +96,7 @@ final class WireTap {
       String what = r.getString(Timeline.WHAT);
       String result = r.getString(Timeline.RESULT);
       Side side = who.startsWith("server") || who.equals("network") ? Side.SERVER : Side.CLIENT;
-      boolean failure = result.contains("Exception") || result.contains("EPIPE") || result.contains("timed out");
+      boolean failure = Failure.is(result);
       marks.add(new Ladder.Mark((at + shiftSeconds) * 1000, side, result.isEmpty() ? what : what + " = " + result,
           failure));
     }

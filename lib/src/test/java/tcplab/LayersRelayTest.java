@@ -1,7 +1,6 @@
 package tcplab;
 
 import tcplab.testing.Leaks;
-import tcplab.testing.NetnsTables;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,7 +1,6 @@
 package tcplab;
 
 import tcplab.proc.Processes;
-import tcplab.testing.NetnsTables;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,5 @@
 package tcplab;
 
-import tcplab.testing.ScenarioAssertions;
-
 import static tcplab.testing.ScenarioAssertions.assertJava;
 import static tcplab.testing.ScenarioAssertions.runClean;
 

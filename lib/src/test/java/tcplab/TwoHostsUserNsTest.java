@@ -1,7 +1,5 @@
 package tcplab;
 
-import tcplab.testing.NetnsTables;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static tcplab.testing.NetnsTables.at;
 import static tcplab.testing.NetnsTables.near;

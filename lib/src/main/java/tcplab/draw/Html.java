@@ -1,16 +1,11 @@
 package tcplab.draw;
 
-import java.util.regex.Pattern;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
 /** Turns Tablesaw tables into compact, escaped HTML; cells that show a failure are coloured. */
 public final class Html {
   private Html() {}
-
-  /** A cell that reports a failure: a C error ("-1 ECONNRESET"), a Java exception, a mismatch, a block. */
-  private static final Pattern FAILURE = Pattern.compile(
-      "^-1 E[A-Z]+|Exception|MISMATCH|blocked|timed out|no return: the process died|EADDRINUSE");
 
   private static final String STYLE = "border-collapse:collapse;font-size:12px;font-family:monospace";
   private static final String CELL = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top";
@@ -51,7 +46,7 @@ public final class Html {
       b.append("<tr>");
       for (Column<?> c : t.columns()) {
         String v = c.getString(r);
-        String colour = FAILURE.matcher(v).find() ? ";color:#b00020;font-weight:bold" : "";
+        String colour = Failure.is(v) ? ";color:" + Ladder.FAILURE + ";font-weight:bold" : "";
         b.append("<td style=\"").append(CELL).append(colour).append("\">").append(escape(v)).append("</td>");
       }
       b.append("</tr>");

@@ -389,6 +389,11 @@ public final class Ladder {
     }
   }
 
+  /** Shows the ladder in a notebook (SVG, text elsewhere). */
+  public static void show(String title, List<Arrow> arrows, List<Mark> marks) {
+    Display.svg(svg(title, arrows, marks), text(title, arrows, marks));
+  }
+
   private static final Pattern STATES = Pattern.compile("client (\\S+).*· server (\\S+)");
 
   /**
@@ -406,8 +411,7 @@ public final class Ladder {
       String c = calls.getString(r, "C view: returned, errno");
       String java = calls.getString(r, "Java view");
       String view = c.startsWith("not observable") ? "Java: " + java : c;
-      boolean failure = view.startsWith("-1") || view.contains("Exception") || view.contains("killed")
-          || view.contains("timed out");
+      boolean failure = Failure.is(view);
       marks.add(new Mark(t, side, call.startsWith("wait") || call.startsWith("pause") ? call
           : call + " = " + view, failure));
       Matcher m = STATES.matcher(calls.getString(r, "states after (C run)"));

@@ -29,24 +29,6 @@ public final class Rows {
     return Table.create(name, cols);
   }
 
-  /** SIGPIPE's disposition in a /proc/PID/status file: "default", "ignored", "caught" or "unknown (...)". */
-  public static String sigpipeDisposition(String statusFile) {
-    try {
-      long ign = 0, cgt = 0;
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(statusFile))) {
-        if (line.startsWith("SigIgn:")) {
-          ign = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-        } else if (line.startsWith("SigCgt:")) {
-          cgt = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-        }
-      }
-      long bit = 1L << (13 - 1);
-      return (cgt & bit) != 0 ? "caught" : (ign & bit) != 0 ? "ignored" : "default";
-    } catch (java.io.IOException | RuntimeException e) {
-      return "unknown (" + e.getMessage() + ")";
-    }
-  }
-
   /** The state of the socket local:remote in /proc/net/tcp, or "CLOSED" when it is not listed. */
   public static String state(int localPort, int remotePort) {
     return ProcNetTcp.find(localPort, remotePort).map(ProcNetTcp.Row::state).orElse(ProcNetTcp.NOT_LISTED);

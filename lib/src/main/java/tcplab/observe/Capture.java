@@ -182,11 +182,11 @@ public final class Capture implements AutoCloseable {
     if (startFailure != null) {
       return Optional.of("no packet capture here: the capture tool failed to start: " + startFailure + "; " + howToEnable());
     }
-    if (mode.equals("tool") && tcpdump() == null && !Files.exists(Path.of(TOOL))) {
+    if (mode.equals("tool") && tcpdump() == null && !Files.exists(Path.of(toolPath()))) {
       return Optional.of("no packet capture here: tcpdump is not installed (apt-get install tcpdump)");
     }
     String why = mode.equals("tool") ? "tcpdump needs root or CAP_NET_RAW"
-        : PacketSocket.unavailableReason().orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
+        : socketReason().orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
     return Optional.of("no packet capture here: " + why + "; " + howToEnable());
   }
 
@@ -195,15 +195,15 @@ public final class Capture implements AutoCloseable {
    * installed, else the administrator's one-time {@value #ENABLE}.
    */
   public static String howToEnable() {
-    Path tool = Path.of(TOOL);
+    Path tool = Path.of(toolPath());
     if (Files.exists(tool) && !Files.isExecutable(tool)) {
       return "the lab's capture tool is installed but this user is not in group " + GROUP + " yet: an administrator "
           + "runs `sudo usermod -aG " + GROUP + " " + System.getProperty("user.name") + "`, then log in again";
     }
     if (Files.exists(tool)) {
-      return "the lab's capture tool " + TOOL + " did not work: an administrator runs `" + ENABLE + "` again";
+      return "the lab's capture tool " + toolPath() + " did not work: an administrator runs `" + ENABLE + "` again";
     }
-    return "to turn packets on for every student, an administrator runs `" + ENABLE + "` once (then log in again)";
+    return "to turn them on, an administrator runs `" + ENABLE + "` once (students then log in again)";
   }
 
   /**
@@ -215,7 +215,7 @@ public final class Capture implements AutoCloseable {
     if (mode.equals("off")) {
       return Backend.NONE;
     }
-    if (!mode.equals("tool") && PacketSocket.unavailableReason().isEmpty()) {
+    if (!mode.equals("tool") && socketReason().isEmpty()) {
       return Backend.PACKET_SOCKET;
     }
     if (mode.equals("socket") || startFailure != null) {
@@ -238,10 +238,19 @@ public final class Capture implements AutoCloseable {
     return switch (backend()) {
       case PACKET_SOCKET -> "packets: yes, captured in this JVM (packet socket, "
           + (inUserNamespace() ? "root of a user namespace" : "root") + ")";
-      case LAB_TOOL -> "packets: yes, by the lab's capture tool " + TOOL + " (group " + GROUP + ")";
+      case LAB_TOOL -> "packets: yes, by the lab's capture tool " + toolPath() + " (group " + GROUP + ")";
       case TCPDUMP -> "packets: yes, by tcpdump (this process holds CAP_NET_RAW)";
-      case NONE -> "packets: " + unavailableReason().orElse("no");
+      case NONE -> "packets: no, " + unavailableReason().orElse("no").replaceFirst("^no packet capture here: ", "");
     };
+  }
+
+  /** Why this process may not open a packet socket, or empty; a missing JNA jar is a reason, never an error. */
+  private static Optional<String> socketReason() {
+    try {
+      return PacketSocket.unavailableReason();
+    } catch (LinkageError e) { // PacketSocket itself could not be linked: JNA is not on the class path
+      return Optional.of("JNA could not load libc (" + e + ")");
+    }
   }
 
   private static String mode() {
@@ -263,24 +272,19 @@ public final class Capture implements AutoCloseable {
     return Processes.onPath("tcpdump").orElse(null);
   }
 
+  /** {@value #TOOL}, or the system property tcplab.captureTool (tests install a copy elsewhere). */
+  static String toolPath() {
+    return System.getProperty("tcplab.captureTool", TOOL);
+  }
+
   /** The lab's capture tool when installed and executable by this user. */
   private static String labTool() {
-    Path tool = Path.of(TOOL);
-    return Files.isRegularFile(tool) && Files.isExecutable(tool) ? TOOL : null;
+    Path tool = Path.of(toolPath());
+    return Files.isRegularFile(tool) && Files.isExecutable(tool) ? toolPath() : null;
   }
 
   private static boolean hasNetRaw() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("CapEff:")) {
-          long caps = Long.parseUnsignedLong(line.substring(7).strip(), 16);
-          return (caps & (1L << 13)) != 0;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not Linux: let start() try and report
-    }
-    return true;
+    return ProcSelf.hasCapabilities(ProcSelf.CAP_NET_RAW).orElse(true); // not Linux: let start() try and report
   }
 
   /**
@@ -392,7 +396,7 @@ public final class Capture implements AutoCloseable {
       throw new IllegalStateException(unavailableReason().orElse("no packet capture here"));
     }
     socket = null;
-    String tool = backend == Backend.LAB_TOOL ? TOOL : tcpdump();
+    String tool = backend == Backend.LAB_TOOL ? toolPath() : tcpdump();
     StringBuilder filter = new StringBuilder("tcp and (port ").append(markerPort);
     for (int p : ports) {
       filter.append(" or port ").append(p);

@@ -5,6 +5,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.ptr.IntByReference;
 
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
@@ -57,7 +58,7 @@ public interface LibC extends Library {
         if (r.failed()) {
             return null;
         }
-        return java.util.Arrays.copyOf(buf, Math.min(size, len.getValue()));
+        return Arrays.copyOf(buf, Math.min(size, len.getValue()));
     }
 
     /** ioctl with an int out-argument; returns the int, or -1 on error. */
@@ -72,7 +73,7 @@ public interface LibC extends Library {
         byte[] buf = new byte[128];
         IntByReference len = new IntByReference(buf.length);
         CResult r = call(() -> peer ? C.getpeername(fd, buf, len) : C.getsockname(fd, buf, len));
-        return r.failed() ? null : java.util.Arrays.copyOf(buf, Math.min(buf.length, len.getValue()));
+        return r.failed() ? null : Arrays.copyOf(buf, Math.min(buf.length, len.getValue()));
     }
 
     /** Size of size_t in bytes, as JNA sees it (must be 8 for this mapping). */

@@ -91,7 +91,7 @@ final class PacketSocket implements AutoCloseable {
       return Optional.empty();
     } catch (LastErrorException e) {
       int err = e.getErrorCode();
-      return Optional.of(err == EPERM || err == EACCES ? "a packet socket needs CAP_NET_RAW (root, or root of a user namespace)"
+      return Optional.of(err == EPERM || err == EACCES ? "a packet socket needs root or root of a user namespace (CAP_NET_RAW)"
           : err == EAFNOSUPPORT ? "this kernel has no packet sockets (AF_PACKET)" : "socket(AF_PACKET) failed: " + e.getMessage());
     } catch (LinkageError e) {
       return Optional.of("JNA could not load libc (" + e + ")");
@@ -474,9 +474,16 @@ final class PacketSocket implements AutoCloseable {
     } catch (LastErrorException e) {
       // the reader still ends within one poll timeout
     }
-    try {
-      reader.join(2_000);
-    } catch (InterruptedException e) {
+    boolean interrupted = false; // an interrupted cell still frees the ring: wait for the reader regardless
+    long end = System.nanoTime() + 2_000_000_000L;
+    while (reader.isAlive() && System.nanoTime() < end) {
+      try {
+        reader.join(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
     byte[] stats = new byte[8];
@@ -487,11 +494,11 @@ final class PacketSocket implements AutoCloseable {
     } catch (LastErrorException e) {
       // statistics are a nicety
     }
-    if (!reader.isAlive()) { // a reader still in the ring would touch freed memory: then the mapping stays
+    if (!reader.isAlive()) { // a reader still in the ring would touch freed memory: then the ring and fds stay
       Sys.C.munmap(ring, ringBytes);
+      Sys.C.close(fd);
+      Sys.C.close(wake);
     }
-    Sys.C.close(fd);
-    Sys.C.close(wake);
     return snapshot();
   }
 

@@ -18,10 +18,8 @@ public final class ProcNetTcp {
     /** Default location: the JVM's own network namespace. */
     public static final String DEFAULT_PREFIX = "/proc/net/";
     /** The state shown for a socket the kernel no longer lists (closed by an RST, or released). */
-    public static final String NOT_LISTED = "CLOSED";
+    public static final String NOT_LISTED = TcpState.CLOSED.name();
 
-    private static final String[] STATES = {"?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
-            "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING"};
     private static final String[] TIMERS = {"off", "retransmit", "keepalive", "time_wait", "zero_window_probe"};
 
     private ProcNetTcp() {
@@ -190,6 +188,6 @@ public final class ProcNetTcp {
 
     /** Name of a TCP state number, 1 "ESTABLISHED" ... 11 "CLOSING". */
     public static String stateName(int st) {
-        return st > 0 && st < STATES.length ? STATES[st] : "STATE" + st;
+        return TcpState.name(st);
     }
 }

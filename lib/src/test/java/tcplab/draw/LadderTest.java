@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
 
 /** The ladder diagram: well-formed SVG, labels, highlight colour, and a text form. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -141,15 +144,15 @@ class LadderTest {
 
   @Test
   void marksFromACallsTable() {
-    tech.tablesaw.api.Table calls = tech.tablesaw.api.Table.create("s",
-        tech.tablesaw.api.DoubleColumn.create("t (ms)", 0.5, 3.0),
-        tech.tablesaw.api.StringColumn.create("side", "server", "client"),
-        tech.tablesaw.api.StringColumn.create("call (C terms)", "close(fd)", "read(fd, buf, 100)"),
-        tech.tablesaw.api.StringColumn.create("C view: returned, errno", "0", "-1 ECONNRESET"),
-        tech.tablesaw.api.StringColumn.create("Java view", "returned", "SocketException: Connection reset"),
-        tech.tablesaw.api.StringColumn.create("expected (Linux)", "", ""),
-        tech.tablesaw.api.StringColumn.create("check", "", ""),
-        tech.tablesaw.api.StringColumn.create("states after (C run)",
+    Table calls = Table.create("s",
+        DoubleColumn.create("t (ms)", 0.5, 3.0),
+        StringColumn.create("side", "server", "client"),
+        StringColumn.create("call (C terms)", "close(fd)", "read(fd, buf, 100)"),
+        StringColumn.create("C view: returned, errno", "0", "-1 ECONNRESET"),
+        StringColumn.create("Java view", "returned", "SocketException: Connection reset"),
+        StringColumn.create("expected (Linux)", "", ""),
+        StringColumn.create("check", "", ""),
+        StringColumn.create("states after (C run)",
             "client CLOSE_WAIT · server FIN_WAIT2", "client CLOSE_WAIT · server gone"));
     List<Ladder.Mark> marks = Ladder.marks(calls);
     assertEquals("close(fd) = 0", marks.get(0).text());

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -23,7 +24,7 @@ class CViewTest {
 
     @Test
     void usableHere() {
-        assertEquals(java.util.Optional.empty(), CView.unavailableReason());
+        assertEquals(Optional.empty(), CView.unavailableReason());
     }
 
     @Test

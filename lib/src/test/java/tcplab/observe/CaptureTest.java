@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,7 +33,7 @@ class CaptureTest {
   }
 
   private static double now() {
-    java.time.Instant i = java.time.Instant.now(); // microseconds on Linux, like tcpdump -tt
+    Instant i = Instant.now(); // microseconds on Linux, like tcpdump -tt
     return i.getEpochSecond() + i.getNano() / 1e9;
   }
 

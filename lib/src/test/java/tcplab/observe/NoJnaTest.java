@@ -16,6 +16,9 @@ class NoJnaTest {
         assertTrue(out.contains("reason=not observable here: JNA could not load libc ("), out);
         assertTrue(out.contains("tcpinfo=false"), out);
         assertTrue(out.contains("proc=true"), out);
+        // no packet socket without JNA: capture falls back to the external tools, or says why there is none
+        assertTrue(out.contains("capture=TCPDUMP: packets: yes, by tcpdump") || out.contains("capture=LAB_TOOL: ")
+            || out.contains("capture=NONE: packets: no, JNA could not load libc"), out);
         System.out.println(out.trim());
     }
 }

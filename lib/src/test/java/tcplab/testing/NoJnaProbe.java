@@ -1,6 +1,7 @@
 package tcplab.testing;
 
 import tcplab.observe.CView;
+import tcplab.observe.Capture;
 import tcplab.observe.ProcNetTcp;
 import tcplab.observe.TcpInfo;
 
@@ -13,5 +14,6 @@ public final class NoJnaProbe {
         System.out.println("reason=" + CView.unavailableReason().orElse("<none>"));
         System.out.println("tcpinfo=" + TcpInfo.of(0).isPresent());
         System.out.println("proc=" + ProcNetTcp.available());
+        System.out.println("capture=" + Capture.backend() + ": " + Capture.status());
     }
 }

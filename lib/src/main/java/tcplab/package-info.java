@@ -20,7 +20,9 @@
  *
  * <p>Under it: {@code tcplab.engine} plays a scenario, {@code tcplab.observe} sees sockets and
  * packets, {@code tcplab.draw} draws tables and ladders, {@code tcplab.proc} runs child processes
- * with deadlines. They never use this package (PackagesTest). All sockets bind 127.0.0.1 with
+ * with deadlines, {@code tcplab.net} is the private host where an unprivileged user's scenarios
+ * play (with packets; {@code TCPLAB_HOST=here|private} forces where). They never use this package
+ * (PackagesTest). All sockets bind 127.0.0.1 with
  * ephemeral ports, every blocking call has a deadline, and a scenario closes everything it opened.
  */
 package tcplab;

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
  * <ul>
  * <li>{@code tcplab.observe} and {@code tcplab.draw} use nothing from the notebook API package
  * {@code tcplab}: the API sits on top of them, never the other way round;
- * <li>{@code tcplab.proc} (processes, deadlines) uses no other package of the lab at all.
+ * <li>{@code tcplab.proc} (processes, deadlines) uses no other package of the lab at all;
+ * <li>{@code tcplab.net} (the private host) uses only {@code tcplab.proc}.
  * </ul>
  * The API package and {@code tcplab.engine} (which plays a Scenario into a Result) may use the
  * internals. Checked on the source: import lines and fully qualified names outside comments and strings.
@@ -33,7 +34,8 @@ class PackagesTest {
   static final Map<String, Pattern> FORBIDDEN = Map.of(
       "tcplab.observe", Pattern.compile("\\btcplab\\.[A-Z]\\w*"),
       "tcplab.draw", Pattern.compile("\\btcplab\\.[A-Z]\\w*"),
-      "tcplab.proc", Pattern.compile("\\btcplab\\.(?!proc\\b)\\w+"));
+      "tcplab.proc", Pattern.compile("\\btcplab\\.(?!proc\\b)\\w+"),
+      "tcplab.net", Pattern.compile("\\btcplab\\.(?!proc\\b|net\\b)\\w+"));
 
   @Test
   void internalsDoNotDependOnTheNotebookApi() throws IOException {

@@ -9,6 +9,7 @@ import tcplab.observe.Capture;
 import tcplab.observe.ProcNetTcp;
 import tcplab.proc.Processes;
 
+import tcplab.net.PrivateHost;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -30,10 +31,11 @@ public final class Lab {
     add(what, here, without, "socket states (/proc/net/tcp)", ProcNetTcp.available() ? "yes" : "no",
         "no states column, no waits for observable states");
     add(what, here, without, "packet capture", Capture.backend() != Capture.Backend.NONE ? "yes"
-        : PrivateHost.available() ? "yes, in the private host" : Capture.unavailableReason().orElse("no"),
+        : PrivateHost.available() && !isRoot() ? "yes, in the private host" : Capture.unavailableReason().orElse("no"),
         "ladders show calls and states only, and say so in their title");
     add(what, here, without, "private host (own network namespace, unprivileged)",
-        PrivateHost.available() ? "yes" : PrivateHost.why(),
+        !PrivateHost.available() ? PrivateHost.why() : isRoot() ? "yes (unused: as root, scenarios play in this JVM)"
+        : "yes: scenarios play there, where capture is allowed",
         "as a normal user, scenarios play on the machine's loopback, without packets");
     add(what, here, without, "crashing peers (bash, child JVMs)", Processes.onPath("bash").isPresent() ? "yes" : "no bash",
         "the reset-or-pipe sweep cannot run");
@@ -46,21 +48,20 @@ public final class Lab {
    * on. Example: "packets: yes, captured in this JVM (packet socket, root of a user namespace)".
    */
   public static String packets() {
-    if (Capture.backend() == Capture.Backend.NONE && PrivateHost.available()) {
-      return "packets: yes, each scenario plays in a private host (a child JVM, root of its own user and network"
-          + " namespace) where a packet socket captures; no privilege needed";
-    }
-    return Capture.status();
+    return ScenarioHost.packets();
   }
 
   /**
    * What this JVM holds right now: open file descriptors, live threads, child processes. Equal
-   * numbers before and after re-running a cell mean the cell left nothing behind.
+   * numbers before and after re-running a cell mean the cell left nothing behind. The private host, which stays
+   * for the next scenario on purpose, is not counted as a child; it is named when it runs.
    */
   public static String resources() {
     long fds = ProcSelf.fds();
+    long host = PrivateHost.pid();
     return "fds=" + (fds < 0 ? "?" : fds) + " threads=" + Thread.activeCount()
-        + " children=" + ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
+        + " children=" + ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+            .filter(p -> p.pid() != host).count() + (host > 0 ? " (private host: pid " + host + ")" : "");
   }
 
   static boolean isRoot() {

@@ -48,6 +48,7 @@ public final class Scenario {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("name must be a non-empty text, e.g. \"crashed receiver\".");
     }
+    ScenarioHost.prestart(); // the first scenario of a notebook starts the private host while the cell builds it
     return new Scenario(name);
   }
 

@@ -2,6 +2,7 @@ package tcplab;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -50,6 +51,79 @@ final class ScenarioHost {
     return !Lab.isRoot() && PrivateHost.available() ? "private" : "here";
   }
 
+  /**
+   * Which capture case applies to scenarios (see {@link Capture#status()}): asked of the private host when they play
+   * there (this starts it, so the first scenario is quick).
+   */
+  static String packets() {
+    String where;
+    try {
+      where = choice();
+    } catch (RuntimeException e) {
+      return "packets: " + Capture.status().replaceFirst("^packets: ", "") + " (" + e.getMessage() + ")";
+    }
+    prestart(); // tables and ladder warm up in this JVM while the private host starts
+    if (where.equals("here")) {
+      return Capture.status() + (Capture.backend() == Capture.Backend.NONE && PrivateHost.available()
+          ? "; user namespaces work here, but TCPLAB_HOST=here keeps scenarios in this JVM" : "");
+    }
+    try {
+      return PrivateHost.play(Status.class.getName(), "", line -> { }, Duration.ofSeconds(60))
+          .replaceFirst("in this JVM", "in the private host") + "; scenarios play there";
+    } catch (RuntimeException e) {
+      return "packets: unknown: " + e.getMessage();
+    }
+  }
+
+  /** The capture case inside the private host. */
+  static final class Status {
+    private Status() {}
+
+    static String playInChild(String payload, Consumer<String> emit) {
+      return Capture.status();
+    }
+  }
+
+  private static volatile boolean prestarted;
+
+  /**
+   * Makes the first scenario quick: loads Tablesaw and the ladder in this JVM in the background (about 1.5 s on a
+   * loaded machine), and starts the private host when scenarios will play there.
+   */
+  static void prestart() {
+    if (prestarted) {
+      return;
+    }
+    prestarted = true;
+    try {
+      Thread t = new Thread(ScenarioHost::warmParent, "tcplab-warm-tables");
+      t.setDaemon(true);
+      t.start();
+      if (choice().equals("private")) {
+        PrivateHost.warmUp();
+      }
+    } catch (RuntimeException e) {
+      // run() says it in one sentence
+    }
+  }
+
+  /** Loads and runs once, in this JVM, what turns a played result into tables and a ladder (never shown). */
+  private static void warmParent() {
+    try {
+      Scenario s = Lesson.writeAfterPeerClosed();
+      int n = s.steps().size();
+      List<Double> zeros = Collections.nCopies(n, 0.0);
+      List<String> empty = Collections.nCopies(n, "");
+      Run.Trace t = new Run.Trace(zeros, empty, empty, zeros, 0, List.of(), 0, 0, null);
+      Result r = decode(s, encode(new Result(s, t, t, null)));
+      r.calls();
+      r.packets();
+      r.ladder(false);
+    } catch (RuntimeException e) {
+      // only a warm-up
+    }
+  }
+
   /** Plays {@code s} where {@link #choice()} says. */
   static Result run(Scenario s, Consumer<String> onRow) {
     if (choice().equals("private")) {
@@ -85,8 +159,11 @@ final class ScenarioHost {
   /** Called by the private host: plays the scenario in {@code payload}, emitting each row; returns the traces. */
   static String playInChild(String payload, Consumer<String> emit) {
     Scenario s = Scenario.fromText(payload);
-    Result r = Run.play(s, emit);
-    return encode(r);
+    try {
+      return encode(Run.play(s, emit));
+    } finally {
+      Run.refillWarmPeers();
+    }
   }
 
   /** Loads what a scenario touches (Tablesaw, JNA, /proc readers) and plays a short one, so the first play is quick. */
@@ -98,6 +175,9 @@ final class ScenarioHost {
     decode(Lesson.writeAfterPeerClosed(), encode(r)).calls();
     r.packets();
     r.ladder(false);
+    Result crash = Run.play(Lesson.crashWithUnreadData()); // the peer processes' path, then keep two peers ready
+    decode(Lesson.crashWithUnreadData(), encode(crash)).calls();
+    Run.keepPeersWarm(true);
   }
 
   // ---------------------------------------------------------------- the result as text

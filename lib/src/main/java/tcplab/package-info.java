@@ -20,8 +20,9 @@
  *
  * <p>Under it: {@code tcplab.engine} plays a scenario, {@code tcplab.observe} sees sockets and
  * packets, {@code tcplab.draw} draws tables and ladders, {@code tcplab.proc} runs child processes
- * with deadlines, {@code tcplab.net} builds hosts and cables (namespaces, relay, the private host),
- * {@code tcplab.story} writes each network story once. observe, draw and proc never use this
+ * with deadlines, {@code tcplab.net} builds hosts and cables (namespaces, relay, the private host:
+ * an unprivileged user's scenarios play in its private host, with packets; {@code TCPLAB_HOST=here|private}
+ * forces where), {@code tcplab.story} writes each network story once. observe, draw and proc never use this
  * package (PackagesTest). All sockets bind 127.0.0.1 with
  * ephemeral ports, every blocking call has a deadline, and a scenario closes everything it opened.
  */

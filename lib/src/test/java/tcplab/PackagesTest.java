@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Timeout;
  * <ul>
  * <li>{@code tcplab.observe} and {@code tcplab.draw} use nothing from the notebook API package
  * {@code tcplab}: the API sits on top of them, never the other way round;
- * <li>{@code tcplab.proc} (processes, deadlines) uses no other package of the lab at all.
+ * <li>{@code tcplab.proc} (processes, deadlines) uses no other package of the lab at all;
+ * <li>{@code tcplab.net} (hosts, cables, the private host) uses the internals and, of the API, only
+ * {@code Check} and {@code Wire}; never {@code tcplab.story}, which plays on it.
  * </ul>
  * The API package and {@code tcplab.engine} (which plays a Scenario into a Result) may use the
  * internals. Checked on the source: import lines and fully qualified names outside comments and strings.
@@ -33,7 +35,8 @@ class PackagesTest {
   static final Map<String, Pattern> FORBIDDEN = Map.of(
       "tcplab.observe", Pattern.compile("\\btcplab\\.[A-Z]\\w*"),
       "tcplab.draw", Pattern.compile("\\btcplab\\.[A-Z]\\w*"),
-      "tcplab.proc", Pattern.compile("\\btcplab\\.(?!proc\\b)\\w+"));
+      "tcplab.proc", Pattern.compile("\\btcplab\\.(?!proc\\b)\\w+"),
+      "tcplab.net", Pattern.compile("\\btcplab\\.(?!proc\\b|net\\b|observe\\b|draw\\b|engine\\b|Check\\b|Wire\\b)\\w+"));
 
   @Test
   void internalsDoNotDependOnTheNotebookApi() throws IOException {

@@ -1,13 +1,13 @@
 package tcplab.engine;
 
 import tcplab.Step;
-import tcplab.observe.CView;
-import tcplab.proc.Processes;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import tcplab.proc.ChildJvm;
 
 /** The parent's handle on a {@link PeerProcess}: start it, send it steps, crash it, always reap it. */
@@ -17,13 +17,67 @@ final class Child implements AutoCloseable {
   private final ChildJvm jvm;
   private int port = -1;
 
-  private Child(Ops.Mode mode) throws IOException {
-    jvm = ChildJvm.start(List.of(), List.of("-Xmx64m"), PeerProcess.class.getName(), List.of(mode.name()));
+  /** How long a kept-warm peer waits for its connection before it exits by itself. */
+  private static final int WARM_ACCEPT_MILLIS = 600_000;
+  private static final Map<Ops.Mode, Child> WARM = new EnumMap<>(Ops.Mode.class);
+  private static volatile boolean keepWarm;
+
+  private Child(Ops.Mode mode, int acceptMillis) throws IOException {
+    jvm = ChildJvm.start(List.of(), List.of("-Xmx64m"), PeerProcess.class.getName(),
+        List.of(mode.name(), Integer.toString(acceptMillis)));
   }
 
-  /** Starts a server peer process; {@link #port()} waits until it listens. */
+  /** Starts a server peer process (or takes the one kept warm); {@link #port()} waits until it listens. */
   static Child start(Ops.Mode mode) throws IOException {
-    return new Child(mode);
+    Child warm;
+    synchronized (WARM) {
+      warm = WARM.remove(mode);
+    }
+    if (warm != null && warm.jvm.alive()) {
+      return warm;
+    }
+    if (warm != null) {
+      warm.close();
+    }
+    return new Child(mode, START_MILLIS);
+  }
+
+  /**
+   * Keeps one started peer process per mode ready, so that a crash scenario does not wait for two JVM starts
+   * (most of its time). Only for a long-lived JVM that owns its processes' fate (the private host: every peer
+   * dies with its namespaces); {@code false} ends the waiting peers.
+   */
+  public static void keepWarm(boolean on) {
+    keepWarm = on;
+    if (!on) {
+      synchronized (WARM) {
+        WARM.values().forEach(Child::close);
+        WARM.clear();
+      }
+    }
+  }
+
+  /** Starts the missing warm peers in the background (after a play, so they do not slow it down). */
+  public static void refillWarm() {
+    if (!keepWarm) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      for (Ops.Mode mode : Ops.Mode.values()) {
+        synchronized (WARM) {
+          if (!keepWarm || WARM.containsKey(mode)) {
+            continue;
+          }
+          try {
+            WARM.put(mode, new Child(mode, WARM_ACCEPT_MILLIS));
+          } catch (IOException e) {
+            return; // the next play starts its own
+          }
+        }
+      }
+    }, "tcplab-warm-peers");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The port the child listens on, once it says so. */

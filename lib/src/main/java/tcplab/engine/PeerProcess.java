@@ -21,7 +21,7 @@ import java.util.Base64;
 public final class PeerProcess {
   private PeerProcess() {}
 
-  /** Entry point of the child process; the only argument is the mode (C or JAVA). */
+  /** Entry point of the child process; the arguments are the mode (C or JAVA) and, optionally, how long to wait for the connection (ms; 10000). */
   public static void main(String[] args) throws Exception {
     Ops.Mode mode = Ops.Mode.valueOf(args[0]);
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -34,7 +34,7 @@ public final class PeerProcess {
         warm.setDaemon(true);
         warm.start();
       }
-      listener.setSoTimeout(10_000);
+      listener.setSoTimeout(args.length > 1 ? Integer.parseInt(args[1]) : 10_000);
       end = new Ops.End(listener.accept());
     }
     if (mode == Ops.Mode.C) {

@@ -40,6 +40,17 @@ public final class Run {
     return Child.START_MILLIS;
   }
 
+  /** Keeps one server peer process per mode started and waiting (see {@code Child.keepWarm}); for the private host. */
+  public static void keepPeersWarm(boolean on) {
+    Child.keepWarm(on);
+    Child.refillWarm();
+  }
+
+  /** Starts the warm peers a play used up, in the background. */
+  public static void refillWarmPeers() {
+    Child.refillWarm();
+  }
+
   public static Result play(Scenario s) {
     return play(s, row -> { });
   }

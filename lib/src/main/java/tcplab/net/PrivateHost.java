@@ -1,9 +1,6 @@
 package tcplab.net;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import tcplab.proc.ChildJvm;
+import tcplab.proc.Processes;
 
 /**
  * A private host: one child JVM that is root of its own user, network, mount and PID namespace
@@ -116,9 +114,18 @@ public final class PrivateHost {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the private host.");
     }
+    boolean answered = false;
     try {
-      return playLocked(entryClass, payload, onLine, millis, end);
+      String result = playLocked(entryClass, payload, onLine, millis, end);
+      answered = true;
+      return result;
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      answered = host != null; // an exception the host sent (it keeps running), or one after which it was killed
+      throw e;
     } finally {
+      if (!answered) { // anything else (a ThreadDeath from a kernel's stop, an Error): its lines must not reach the next play
+        kill();
+      }
       LOCK.unlock();
     }
   }
@@ -176,7 +183,8 @@ public final class PrivateHost {
       return host;
     }
     kill();
-    List<String> jvm = List.of("-Dtcplab.parent=" + ProcessHandle.current().pid());
+    // inside, everything plays "here" (TCPLAB_HOST=private in the environment must not nest private hosts)
+    List<String> jvm = List.of("-Dtcplab.parent=" + ProcessHandle.current().pid(), "-Dtcplab.host=here");
     ChildJvm h = ChildJvm.start(wrapper(), jvm, PrivateHostChild.class.getName(), WARM_UP);
     host = h;
     starts++;
@@ -261,17 +269,7 @@ public final class PrivateHost {
   }
 
   private static String find(String name) {
-    List<String> dirs = new ArrayList<>(List.of(Objects.requireNonNullElse(System.getenv("PATH"), "")
-        .split(File.pathSeparator)));
-    dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
-    for (String d : dirs) {
-      if (!d.isEmpty()) {
-        Path p = Path.of(d, name);
-        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-          return p.toAbsolutePath().toString();
-        }
-      }
-    }
-    return null;
+    return Processes.onPath(name).orElse(null);
   }
+
 }

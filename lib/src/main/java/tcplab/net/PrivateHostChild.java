@@ -1,6 +1,9 @@
 package tcplab.net;
 
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLibrary;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.InputStreamReader;
@@ -10,6 +13,7 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import tcplab.proc.ChildJvm;
 
@@ -94,12 +98,12 @@ public final class PrivateHostChild {
     /** "" when lo is up, else why not. */
     static String up() {
       try {
-        com.sun.jna.NativeLibrary c = com.sun.jna.NativeLibrary.getInstance("c");
+        NativeLibrary c = NativeLibrary.getInstance("c");
         int fd = c.getFunction("socket").invokeInt(new Object[] {2, 2, 0}); // AF_INET, SOCK_DGRAM
         if (fd < 0) {
           return viaIp("socket() failed");
         }
-        try (com.sun.jna.Memory ifr = new com.sun.jna.Memory(40)) {
+        try (Memory ifr = new Memory(40)) {
           ifr.clear();
           ifr.setString(0, "lo");
           if (c.getFunction("ioctl").invokeInt(new Object[] {fd, 0x8913L, ifr}) != 0) { // SIOCGIFFLAGS
@@ -120,10 +124,10 @@ public final class PrivateHostChild {
 
     private static String viaIp(String why) {
       for (String ip : new String[] {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
-        if (new java.io.File(ip).canExecute()) {
+        if (new File(ip).canExecute()) {
           try {
             Process p = new ProcessBuilder(ip, "link", "set", "lo", "up").redirectErrorStream(true).start();
-            if (p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
+            if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
               return "";
             }
             p.destroyForcibly();

@@ -6,5 +6,10 @@
  * plays. {@link tcplab.net.TwoHosts} builds the two namespaces, {@link tcplab.net.Relay} is the pure-Java
  * stand-in, {@link tcplab.net.WireTap} captures on the client's cable, {@link tcplab.net.Timeline} records
  * what happened on the two hosts.
+ * <p>{@link tcplab.net.PrivateHost} is a persistent child JVM that is root of
+ * its own user, network, mount and PID namespace (no privilege needed where unprivileged user
+ * namespaces work), with its own loopback; it plays any entry class there and streams its lines back
+ * as they happen ({@link tcplab.net.PrivateHostChild} is its side). A student's scenario plays there,
+ * so its ladder has packets.
  */
 package tcplab.net;

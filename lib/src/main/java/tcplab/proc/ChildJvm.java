@@ -1,5 +1,7 @@
 package tcplab.proc;
 
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -297,9 +299,9 @@ public final class ChildJvm implements AutoCloseable {
 
   private static Optional<Path> unpackJna() {
     try {
-      String resource = "/com/sun/jna/" + com.sun.jna.Platform.RESOURCE_PREFIX + "/"
+      String resource = "/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/"
           + System.mapLibraryName("jnidispatch");
-      try (InputStream in = com.sun.jna.Native.class.getResourceAsStream(resource)) {
+      try (InputStream in = Native.class.getResourceAsStream(resource)) {
         if (in == null) {
           return Optional.empty();
         }

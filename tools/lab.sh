@@ -93,15 +93,29 @@ setup_kernel() {
       -Dartifact=io.github.padreati:rapaio-jupyter-kernel:$RAPAIO_VERSION -DoutputDirectory="$KERNEL_DIR" >/dev/null \
       || die "could not download io.github.padreati:rapaio-jupyter-kernel:$RAPAIO_VERSION from Maven Central."
   fi
-  # rapaio 3.0.1 has a start-up race (about one start in six never answers): tools/rapaio-fix holds a
-  # corrected copy of the one class at fault, put first on the kernel's class path.
+  # rapaio 3.0.1 loses the first request of about one start in five and dies on an interrupt:
+  # tools/rapaio-fix holds corrected copies of the classes at fault (MIT, see the notice in each),
+  # compiled here and put first on the kernel's class path.
   local cp="$jar" javac_bin
   javac_bin="$(dirname "$java")/javac"
+  rm -rf "$KERNEL_DIR/fix"
   if [ -x "$javac_bin" ] && "$javac_bin" --release 17 -nowarn -cp "$jar" -d "$KERNEL_DIR/fix" \
-      "$ROOT/tools/rapaio-fix/LoopThread.java" 2>/dev/null; then
+      "$ROOT"/tools/rapaio-fix/*.java >"$BUILD/rapaio-fix.log" 2>&1; then
     cp="$KERNEL_DIR/fix:$jar"
   else
-    say "could not compile tools/rapaio-fix (no javac?): the kernel keeps rapaio's start-up race; test runs retry it"
+    rm -rf "$KERNEL_DIR/fix"
+    {
+      echo "[tcplab] ================================================================================"
+      if [ -x "$javac_bin" ]; then
+        echo "[tcplab] ERROR: tools/rapaio-fix does not compile against rapaio $RAPAIO_VERSION ($javac_bin):"
+        sed 's/^/[tcplab]   /' "$BUILD/rapaio-fix.log" | head -20
+      else
+        echo "[tcplab] ERROR: no javac next to $java (a JRE, not a JDK?): tools/rapaio-fix cannot be compiled."
+      fi
+      echo "[tcplab] The kernel runs UNPATCHED: about one start in five does not answer for 60 s,"
+      echo "[tcplab] and the stop button kills the kernel (only a restart helps). Install a JDK 17 and run make setup."
+      echo "[tcplab] ================================================================================"
+    } >&2
   fi
   cat > "$KERNEL_DIR/kernel.json" <<JSON
 {

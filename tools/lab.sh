@@ -95,13 +95,14 @@ setup_kernel() {
   fi
   # rapaio 3.0.1 loses the first request of about one start in five and dies on an interrupt:
   # tools/rapaio-fix holds corrected copies of the classes at fault (MIT, see the notice in each),
-  # compiled here and put first on the kernel's class path.
-  local cp="$jar" javac_bin
+  # compiled here and put first on the kernel's class path (README in that folder).
+  local cp="$jar" main=org.rapaio.jupyter.kernel.MainApp javac_bin
   javac_bin="$(dirname "$java")/javac"
   rm -rf "$KERNEL_DIR/fix"
   if [ -x "$javac_bin" ] && "$javac_bin" --release 17 -nowarn -cp "$jar" -d "$KERNEL_DIR/fix" \
       "$ROOT"/tools/rapaio-fix/*.java >"$BUILD/rapaio-fix.log" 2>&1; then
     cp="$KERNEL_DIR/fix:$jar"
+    main=org.rapaio.jupyter.kernel.QuickStartMain # binds the sockets before JShell is built
   else
     rm -rf "$KERNEL_DIR/fix"
     {
@@ -119,7 +120,7 @@ setup_kernel() {
   fi
   cat > "$KERNEL_DIR/kernel.json" <<JSON
 {
-  "argv": ["$java", "-XX:+UseSerialGC", "-cp", "$cp", "org.rapaio.jupyter.kernel.MainApp", "{connection_file}"],
+  "argv": ["$java", "-XX:+UseSerialGC", "-cp", "$cp", "$main", "{connection_file}"],
   "display_name": "Java",
   "language": "java",
   "interrupt_mode": "message",

@@ -32,12 +32,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Stack;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
+import org.rapaio.jupyter.kernel.GeneralProperties;
 import org.rapaio.jupyter.kernel.core.ConnectionProperties;
+import org.rapaio.jupyter.kernel.core.LanguageInfo;
 import org.rapaio.jupyter.kernel.core.RapaioKernel;
+import org.rapaio.jupyter.kernel.core.java.RapaioExecutionControl;
 import org.rapaio.jupyter.kernel.message.ContentType;
 import org.rapaio.jupyter.kernel.message.HMACDigest;
+import org.rapaio.jupyter.kernel.message.Header;
 import org.rapaio.jupyter.kernel.message.Message;
 import org.rapaio.jupyter.kernel.message.MessageId;
 import org.rapaio.jupyter.kernel.message.MessageType;
@@ -48,6 +53,9 @@ import org.rapaio.jupyter.kernel.message.messages.ControlShutdownRequest;
 import org.rapaio.jupyter.kernel.message.messages.ErrorReply;
 import org.rapaio.jupyter.kernel.message.messages.IOPubStatus;
 import org.rapaio.jupyter.kernel.message.messages.IOPubStream;
+import org.rapaio.jupyter.kernel.message.messages.ShellExecuteRequest;
+import org.rapaio.jupyter.kernel.message.messages.ShellKernelInfoReply;
+import org.rapaio.jupyter.kernel.message.messages.ShellKernelInfoRequest;
 import org.rapaio.org.zeromq.ZMQ;
 
 /**
@@ -58,14 +66,22 @@ import org.rapaio.org.zeromq.ZMQ;
  *     {@code HashMap} of handlers. A request that arrived as soon as the shell socket was bound (the
  *     Notebook server's first {@code kernel_info_request}) was read before its handler existed and was
  *     lost ({@code "this.handlers" is null} or {@code Unhandled message: kernel_info_request}); the
- *     server then waited its full 60 s. Here the channels are registered and the complete, immutable
- *     handler map is built before any {@code bind()}; the shell socket is bound last.</li>
+ *     server then waited its full 60 s. Here the complete, immutable handler map is built before any
+ *     {@code bind()}, the shell socket is bound last, and a handler that needs the kernel waits until
+ *     the kernel has its channels registered ({@link #attach}).</li>
  * <li>{@code interrupt_request} and {@code shutdown_request} are handled here, on the control thread,
  *     without touching the state the shell thread uses for the running cell ({@code msgId} and the
  *     after-actions stack), and they are answered on the control socket. The original handler
  *     overwrote the running cell's {@code msgId}, ran that cell's after-actions on the control thread
  *     and sent the reply on the shell socket, where it was dropped; the interrupted cell's
  *     {@code execute_reply} then went out without a parent and the cell stayed busy for ever.</li>
+ * <li>the channels can be bound before the kernel (its JShell) exists ({@link #bind()}, then
+ *     {@link #attach}; used by {@code QuickStartMain}): {@code kernel_info_request} is answered at once
+ *     (its reply needs no JShell); any other shell request waits on the shell thread, in order, until
+ *     the kernel is attached. The original started the channels only after JShell had been built and
+ *     initialised, 1 to 5 s after the JVM started on a loaded machine.</li>
+ * <li>each execute_request is bracketed by {@code RapaioExecutionControl.cellStarted()/cellEnded()}, so
+ *     an interrupt that arrives while the cell compiles stops it at its first invoke.</li>
  * <li>{@code msgId} is volatile: the engine threads read it when a cell writes to System.out.</li>
  * </ol>
  */
@@ -88,10 +104,10 @@ public final class Channels {
     private final Stack<Runnable> afterActions = new Stack<>();
 
     private volatile Map<MessageType<?>, MessageHandler> handlers = Map.of();
-    private volatile RapaioKernel kernel;
+    private final CompletableFuture<RapaioKernel> kernel = new CompletableFuture<>();
     private volatile MessageId<?> msgId;
 
-    private boolean isConnected = false;
+    private volatile boolean isConnected = false;
     private volatile boolean requestShutdown = false;
 
     public Channels(ConnectionProperties connProps) throws NoSuchAlgorithmException, InvalidKeyException {
@@ -109,35 +125,78 @@ public final class Channels {
         channels = Set.of(heartbeat, shell, control, stdin, iopub);
     }
 
+    /** rapaio's entry point: bind, then attach the kernel at once. */
     public void connect(RapaioKernel kernel) {
-        if (!isConnected) {
-            // everything a reading thread needs exists before the first bind() starts one
-            this.kernel = kernel;
-            kernel.registerChannels(this);
-            handlers = Map.ofEntries(
-                    Map.entry(MessageType.SHELL_EXECUTE_REQUEST, (MessageHandler) kernel::handleExecuteRequest),
-                    Map.entry(MessageType.SHELL_INSPECT_REQUEST, (MessageHandler) kernel::handleInspectRequest),
-                    Map.entry(MessageType.SHELL_COMPLETE_REQUEST, (MessageHandler) kernel::handleCompleteRequest),
-                    Map.entry(MessageType.SHELL_HISTORY_REQUEST, (MessageHandler) kernel::handleHistoryRequest),
-                    Map.entry(MessageType.SHELL_IS_COMPLETE_REQUEST, (MessageHandler) kernel::handleIsCompleteRequest),
-                    Map.entry(MessageType.SHELL_KERNEL_INFO_REQUEST, (MessageHandler) kernel::handleKernelInfoRequest),
-                    Map.entry(MessageType.CONTROL_SHUTDOWN_REQUEST, (MessageHandler) this::handleShutdownRequest),
-                    Map.entry(MessageType.CONTROL_INTERRUPT_REQUEST, (MessageHandler) this::handleInterruptRequest),
-                    Map.entry(MessageType.CUSTOM_COMM_OPEN, (MessageHandler) kernel::handleCommOpenCommand),
-                    Map.entry(MessageType.CUSTOM_COMM_MSG, (MessageHandler) kernel::handleCommMsgCommand),
-                    Map.entry(MessageType.CUSTOM_COMM_CLOSE, (MessageHandler) kernel::handleCommCloseCommand),
-                    Map.entry(MessageType.SHELL_COMM_INFO_REQUEST, (MessageHandler) kernel::handleCommInfoRequest));
+        bind();
+        attach(kernel);
+    }
 
-            // iopub first (the shell thread publishes on it), the shell socket last
-            iopub.bind(connProps);
-            iopub.sendMessage(new Message<>(MessageType.IOPUB_STATUS, IOPubStatus.STARTING));
-            heartbeat.bind(connProps);
-            stdin.bind(connProps);
-            control.bind(connProps);
-            shell.bind(connProps);
-
-            isConnected = true;
+    /**
+     * Builds the complete handler map, then binds every channel (each bind() starts that channel's reading
+     * thread), the shell socket last. From here on kernel_info is answered; other requests wait for attach().
+     */
+    public synchronized void bind() {
+        if (isConnected) {
+            return;
         }
+        handlers = Map.ofEntries(
+                Map.entry(MessageType.SHELL_EXECUTE_REQUEST, (MessageHandler) this::handleExecuteRequest),
+                Map.entry(MessageType.SHELL_INSPECT_REQUEST, (MessageHandler) m -> kernel().handleInspectRequest(m)),
+                Map.entry(MessageType.SHELL_COMPLETE_REQUEST, (MessageHandler) m -> kernel().handleCompleteRequest(m)),
+                Map.entry(MessageType.SHELL_HISTORY_REQUEST, (MessageHandler) m -> kernel().handleHistoryRequest(m)),
+                Map.entry(MessageType.SHELL_IS_COMPLETE_REQUEST, (MessageHandler) m -> kernel().handleIsCompleteRequest(m)),
+                Map.entry(MessageType.SHELL_KERNEL_INFO_REQUEST, (MessageHandler) this::handleKernelInfoRequest),
+                Map.entry(MessageType.CONTROL_SHUTDOWN_REQUEST, (MessageHandler) this::handleShutdownRequest),
+                Map.entry(MessageType.CONTROL_INTERRUPT_REQUEST, (MessageHandler) this::handleInterruptRequest),
+                Map.entry(MessageType.CUSTOM_COMM_OPEN, (MessageHandler) m -> kernel().handleCommOpenCommand(m)),
+                Map.entry(MessageType.CUSTOM_COMM_MSG, (MessageHandler) m -> kernel().handleCommMsgCommand(m)),
+                Map.entry(MessageType.CUSTOM_COMM_CLOSE, (MessageHandler) m -> kernel().handleCommCloseCommand(m)),
+                Map.entry(MessageType.SHELL_COMM_INFO_REQUEST, (MessageHandler) m -> kernel().handleCommInfoRequest(m)));
+
+        // iopub first (the shell thread publishes on it), the shell socket last
+        iopub.bind(connProps);
+        iopub.sendMessage(new Message<>(MessageType.IOPUB_STATUS, IOPubStatus.STARTING));
+        heartbeat.bind(connProps);
+        stdin.bind(connProps);
+        control.bind(connProps);
+        shell.bind(connProps);
+        isConnected = true;
+    }
+
+    /** The kernel is built: requests waiting for it go on. */
+    public void attach(RapaioKernel kernel) {
+        kernel.registerChannels(this);
+        this.kernel.complete(kernel);
+    }
+
+    /** The kernel could not be built: requests waiting for it fail (and are logged). */
+    public void attachFailed(Throwable cause) {
+        this.kernel.completeExceptionally(cause);
+    }
+
+    private RapaioKernel kernel() {
+        return kernel.join();
+    }
+
+    /** An interrupt that arrives before the cell's code runs (while it compiles) is kept for this cell. */
+    private void handleExecuteRequest(Message<ShellExecuteRequest> message) {
+        RapaioExecutionControl.cellStarted();
+        try {
+            kernel().handleExecuteRequest(message);
+        } finally {
+            RapaioExecutionControl.cellEnded();
+        }
+    }
+
+    /** Needs no JShell: the same reply as RapaioKernel's (private) kernelInfo(). */
+    private void handleKernelInfoRequest(Message<ShellKernelInfoRequest> ignored) {
+        busyThenIdle();
+        GeneralProperties properties = new GeneralProperties("default");
+        LanguageInfo languageInfo = LanguageInfo.kernelLanguageInfo();
+        reply(new ShellKernelInfoReply(Header.PROTOCOL_VERSION, properties.getKernelName(),
+                properties.getKernelVersion(), languageInfo, languageInfo.name() + " " + languageInfo.version(),
+                List.of(new LanguageInfo.Help("rapaio-jupyter-kernel homepage",
+                        "https://github.com/padreati/rapaio-jupyter-kernel"))));
     }
 
     public <T> MessageHandler<T> getHandler(MessageType<T> type) {
@@ -149,7 +208,10 @@ public final class Channels {
         MessageId<?> id = message.getId();
         iopub.sendMessage(new Message<>(id, MessageType.IOPUB_STATUS, IOPubStatus.BUSY));
         try {
-            kernel.interrupt();
+            RapaioKernel k = kernel.getNow(null);
+            if (k != null) {  // else no cell has started yet
+                k.interrupt();
+            }
         } catch (RuntimeException e) {
             LOGGER.severe("interrupt failed: " + e);
         }
@@ -165,7 +227,10 @@ public final class Channels {
         control.sendMessage(new Message<>(id, MessageType.CONTROL_SHUTDOWN_REPLY,
                 restart ? ControlShutdownReply.SHUTDOWN_AND_RESTART : ControlShutdownReply.SHUTDOWN));
         try {
-            kernel.onShutdown();
+            RapaioKernel k = kernel.getNow(null);
+            if (k != null) {
+                k.onShutdown();
+            }
         } catch (RuntimeException e) {
             LOGGER.severe("shutdown failed: " + e);
         }

@@ -185,6 +185,13 @@ run_unprivileged() {
   rm -rf "$dir"
 }
 
+# The 'java' kernel as a browser uses it, through a real Notebook server: fresh starts must answer
+# kernel_info within 5 s, the stop button must end running cells within 2 s (tools/kernel_check.py).
+kernel_check() {
+  say "kernel check: $1 fresh kernel starts through the Notebook server${2:+, and the stop button}"
+  "$(find_python server)" "$ROOT/tools/kernel_check.py" --starts "$1" ${2:+--interrupt} --label "${3:-check}"
+}
+
 case "${1:-}" in
   setup) setup ;;
   lib) build_lib ;;
@@ -192,6 +199,8 @@ case "${1:-}" in
     setup
     "$(find_python)" "$ROOT/tools/nbgen.py" --check "$ROOT/tools/nbsrc" "$ROOT/notebooks"
     build_lib
+    kernel_ok=1
+    kernel_check "${KERNEL_TEST_STARTS:-10}" interrupt test || kernel_ok=0
     rm -f "$BUILD/unprivileged-results" "$BUILD/relay-results"
     run_unprivileged "$BUILD/unprivileged-results"
     say "notebooks 05-06 with namespaces treated as forbidden (TCPLAB_LAYER=relay): the relay stand-in, labelled"
@@ -200,6 +209,12 @@ case "${1:-}" in
       "$ROOT"/notebooks/05-*.ipynb "$ROOT"/notebooks/06-*.ipynb || true
     say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"
     run_notebooks --lab-check --total-of "$BUILD/unprivileged-results" --total-of "$BUILD/relay-results"
+    [ "$kernel_ok" = 1 ] || die "FAIL: the kernel check failed (a start not answered within 5 s or an interrupt that did not end its cell): see the 'kernel check' lines above"
+    ;;
+  kernel-check)
+    setup
+    MVN_ARGS="-DskipTests -q" build_lib
+    kernel_check "${KERNEL_STARTS:-50}" interrupt check
     ;;
   run) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks ;;
   html) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks || true; "$(find_python)" "$ROOT/tools/publish.py" html ;;
@@ -282,5 +297,5 @@ case "${1:-}" in
         --NotebookApp.token="$token" --notebook-dir="$ROOT/notebooks" "${root_flag[@]}"
     fi
     ;;
-  *) die "usage: tools/lab.sh setup|lib|test|run|lab" ;;
+  *) die "usage: tools/lab.sh setup|lib|test|run|lab|kernel-check" ;;
 esac

@@ -117,6 +117,9 @@ public final class ResetOrPipe {
         for (FirstCall f : new FirstCall[] {FirstCall.WRITE, FirstCall.READ}) {
           Map<String, Integer> n = new LinkedHashMap<>();
           for (int i = 0; i < runsPerPoint; i++) {
+            if (Thread.currentThread().isInterrupted()) { // the stop button: end between runs, nothing left
+              throw new IllegalStateException("ResetOrPipe.sweep was interrupted.");
+            }
             String label = once(c, p, f, noC.isEmpty());
             n.merge(label, 1, Integer::sum);
             if (!seen.contains(label)) {

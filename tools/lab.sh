@@ -310,7 +310,7 @@ case "${1:-}" in
     setup
     "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" selftest
     "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" check
-    build_lib
+    MVN_ARGS="-Dspotless.check.skip=false" build_lib
     kernel_ok=1
     kernel_check "${KERNEL_TEST_STARTS:-10}" interrupt test || kernel_ok=0
     rm -f "$BUILD/unprivileged-results" "$BUILD/relay-results"

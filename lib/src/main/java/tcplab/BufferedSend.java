@@ -1,11 +1,5 @@
 package tcplab;
 
-import tcplab.engine.Run;
-import tcplab.observe.CResult;
-import tcplab.observe.CView;
-import tcplab.observe.TcpInfo;
-import tcplab.proc.Deadlines;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +10,11 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tcplab.engine.Run;
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
+import tcplab.observe.TcpInfo;
+import tcplab.proc.Deadlines;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -32,29 +31,51 @@ public final class BufferedSend {
 
   /** Largest chunk a notebook may ask for (16 MiB). */
   public static final int MAX_CHUNK = 16 << 20;
+
   /** Largest socket buffer a notebook may ask for (64 MiB; Linux caps it lower anyway). */
   public static final int MAX_BUFFER = 64 << 20;
+
   /** Longest deadline a notebook may ask for (30 s). */
   public static final int MAX_DEADLINE_MS = 30_000;
+
   /** A pass stops after this many writes even if none has blocked (keeps the table readable). */
   public static final int MAX_WRITES = 5_000;
 
   /** What one run observed. */
-  public record Result(Table writes, Table knowledge, long acceptedBytes, long peerReadBytes, String stoppedBecause,
-      int sendBufferBytes, int receiveBufferBytes) {
+  public record Result(
+      Table writes,
+      Table knowledge,
+      long acceptedBytes,
+      long peerReadBytes,
+      String stoppedBecause,
+      int sendBufferBytes,
+      int receiveBufferBytes) {
 
     /** The lesson's point, in one sentence built from what just happened. */
     public String summary() {
       return String.format(
           "write() accepted %,d bytes in %d calls (%s), while the peer application read %,d bytes. "
               + "Socket buffers as the JDK reports them: sender SO_SNDBUF %,d, receiver SO_RCVBUF %,d.",
-          acceptedBytes, writes.rowCount(), stoppedBecause, peerReadBytes, sendBufferBytes, receiveBufferBytes);
+          acceptedBytes,
+          writes.rowCount(),
+          stoppedBecause,
+          peerReadBytes,
+          sendBufferBytes,
+          receiveBufferBytes);
     }
   }
 
   /** One pass: per write, what it returned and the queues right after it. */
-  private record Pass(List<String> returned, List<Long> accepted, List<Long> sendQ, List<Long> recvQ,
-      String stop, long total, int sndBuf, int rcvBuf, List<String[]> knowledge) {}
+  private record Pass(
+      List<String> returned,
+      List<Long> accepted,
+      List<Long> sendQ,
+      List<Long> recvQ,
+      String stop,
+      long total,
+      int sndBuf,
+      int rcvBuf,
+      List<String[]> knowledge) {}
 
   /**
    * Runs the scenario.
@@ -65,13 +86,18 @@ public final class BufferedSend {
    *     is small from the first segment), 0 = kernel default
    * @param deadlineMillis a pass stops after this long even if no write has blocked, 1 .. 30000
    */
-  public static Result run(int chunkBytes, int sendBufferBytes, int receiveBufferBytes, int deadlineMillis) {
+  public static Result run(
+      int chunkBytes, int sendBufferBytes, int receiveBufferBytes, int deadlineMillis) {
     Check.range("chunkBytes", chunkBytes, 1, MAX_CHUNK, "bytes");
     Check.range("sendBufferBytes", sendBufferBytes, 0, MAX_BUFFER, "bytes (0 = kernel default)");
-    Check.range("receiveBufferBytes", receiveBufferBytes, 0, MAX_BUFFER, "bytes (0 = kernel default)");
+    Check.range(
+        "receiveBufferBytes", receiveBufferBytes, 0, MAX_BUFFER, "bytes (0 = kernel default)");
     Check.range("deadlineMillis", deadlineMillis, 1, MAX_DEADLINE_MS, "ms");
     Optional<String> cMissing = CView.unavailableReason();
-    Pass c = cMissing.isEmpty() ? pass(true, chunkBytes, sendBufferBytes, receiveBufferBytes, deadlineMillis) : null;
+    Pass c =
+        cMissing.isEmpty()
+            ? pass(true, chunkBytes, sendBufferBytes, receiveBufferBytes, deadlineMillis)
+            : null;
     Pass java = pass(false, chunkBytes, sendBufferBytes, receiveBufferBytes, deadlineMillis);
     Pass main = c != null ? c : java;
 
@@ -90,11 +116,27 @@ public final class BufferedSend {
       cView.append(c == null ? "not observable here: " + cMissing.get() : at(c.returned, i));
       jView.append(at(java.returned, i));
       total.append(i < main.accepted.size() ? main.accepted.get(i) : main.total);
-      sendQ.append(i < main.sendQ.size() && main.sendQ.get(i) >= 0 ? String.valueOf(main.sendQ.get(i)) : "—");
-      recvQ.append(i < main.recvQ.size() && main.recvQ.get(i) >= 0 ? String.valueOf(main.recvQ.get(i)) : "—");
+      sendQ.append(
+          i < main.sendQ.size() && main.sendQ.get(i) >= 0
+              ? String.valueOf(main.sendQ.get(i))
+              : "—");
+      recvQ.append(
+          i < main.recvQ.size() && main.recvQ.get(i) >= 0
+              ? String.valueOf(main.recvQ.get(i))
+              : "—");
       peerRead.append(0);
     }
-    Table writes = Table.create("writes to a peer that never reads", call, asked, cView, jView, total, sendQ, recvQ, peerRead);
+    Table writes =
+        Table.create(
+            "writes to a peer that never reads",
+            call,
+            asked,
+            cView,
+            jView,
+            total,
+            sendQ,
+            recvQ,
+            peerRead);
     StringColumn what = StringColumn.create("what");
     StringColumn value = StringColumn.create("bytes");
     StringColumn who = StringColumn.create("who can know it, and how");
@@ -103,7 +145,8 @@ public final class BufferedSend {
       value.append(k[1]);
       who.append(k[2]);
     }
-    Table knowledge = Table.create("at the end: what the sender can and cannot know", what, value, who);
+    Table knowledge =
+        Table.create("at the end: what the sender can and cannot know", what, value, who);
     return new Result(writes, knowledge, main.total, 0, main.stop, main.sndBuf, main.rcvBuf);
   }
 
@@ -111,7 +154,12 @@ public final class BufferedSend {
     return i < list.size() ? list.get(i) : "—";
   }
 
-  private static Pass pass(boolean cView, int chunkBytes, int sendBufferBytes, int receiveBufferBytes, int deadlineMillis) {
+  private static Pass pass(
+      boolean cView,
+      int chunkBytes,
+      int sendBufferBytes,
+      int receiveBufferBytes,
+      int deadlineMillis) {
     List<String> returned = new ArrayList<>();
     List<Long> accepted = new ArrayList<>();
     List<Long> sendQs = new ArrayList<>();
@@ -139,7 +187,8 @@ public final class BufferedSend {
           byte[] bytes = new byte[chunkBytes];
           long total = 0;
           long end = System.nanoTime() + deadlineMillis * 1_000_000L;
-          String stop = "the deadline of " + deadlineMillis + " ms passed before any write would block";
+          String stop =
+              "the deadline of " + deadlineMillis + " ms passed before any write would block";
           for (int i = 1; i <= MAX_WRITES; i++) {
             long n;
             if (cView) {
@@ -170,11 +219,22 @@ public final class BufferedSend {
           if (cView) {
             knowledge.addAll(knowledge(sfd, rfd, total));
           } else {
-            knowledge.add(new String[] {"bytes write() accepted", String.valueOf(total),
-                "the sender: the return values of write()"});
+            knowledge.add(
+                new String[] {
+                  "bytes write() accepted",
+                  String.valueOf(total),
+                  "the sender: the return values of write()"
+                });
           }
-          return new Pass(returned, accepted, sendQs, recvQs, stop, total,
-              sender.getOption(StandardSocketOptions.SO_SNDBUF), receiver.getOption(StandardSocketOptions.SO_RCVBUF),
+          return new Pass(
+              returned,
+              accepted,
+              sendQs,
+              recvQs,
+              stop,
+              total,
+              sender.getOption(StandardSocketOptions.SO_SNDBUF),
+              receiver.getOption(StandardSocketOptions.SO_RCVBUF),
               knowledge);
         }
       }
@@ -184,24 +244,45 @@ public final class BufferedSend {
   }
 
   private static List<String[]> knowledge(int sfd, int rfd, long total) {
-    try { // the receiver's kernel may delay its ACK: wait (bounded) until what it holds has been ACKed
-      Run.until(500, () -> TcpInfo.of(sfd).map(t -> t.bytesAcked() - 1 == TcpInfo.inq(rfd)).orElse(true));
+    try { // the receiver's kernel may delay its ACK: wait (bounded) until what it holds has been
+      // ACKed
+      Run.until(
+          500, () -> TcpInfo.of(sfd).map(t -> t.bytesAcked() - 1 == TcpInfo.inq(rfd)).orElse(true));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     Optional<TcpInfo> info = TcpInfo.of(sfd);
     String acked = info.map(t -> String.valueOf(t.bytesAcked() - 1)).orElse("not observable here");
     return List.of(
-        new String[] {"bytes write() accepted", String.valueOf(total), "the sender: the return values of write()"},
-        new String[] {"still in the sender's kernel (Send-Q)", String.valueOf(TcpInfo.outq(sfd)),
-            "the sender, on Linux: ioctl SIOCOUTQ, /proc/net/tcp, ss"},
-        new String[] {"  of which not even sent yet", String.valueOf(TcpInfo.outqNotSent(sfd)),
-            "the sender, on Linux: ioctl SIOCOUTQNSD, TCP_INFO tcpi_notsent_bytes"},
-        new String[] {"ACKed by the receiver's kernel", acked,
-            "the sender, on Linux only: TCP_INFO tcpi_bytes_acked (minus 1 for the SYN); no POSIX or Java API"},
-        new String[] {"waiting in the receiver's kernel (Recv-Q)", String.valueOf(TcpInfo.inq(rfd)),
-            "the receiver: ioctl SIOCINQ, /proc/net/tcp"},
-        new String[] {"read by the receiving application", "0",
-            "only the receiving application; the sender learns it only if that application tells it"});
+        new String[] {
+          "bytes write() accepted",
+          String.valueOf(total),
+          "the sender: the return values of write()"
+        },
+        new String[] {
+          "still in the sender's kernel (Send-Q)",
+          String.valueOf(TcpInfo.outq(sfd)),
+          "the sender, on Linux: ioctl SIOCOUTQ, /proc/net/tcp, ss"
+        },
+        new String[] {
+          "  of which not even sent yet",
+          String.valueOf(TcpInfo.outqNotSent(sfd)),
+          "the sender, on Linux: ioctl SIOCOUTQNSD, TCP_INFO tcpi_notsent_bytes"
+        },
+        new String[] {
+          "ACKed by the receiver's kernel",
+          acked,
+          "the sender, on Linux only: TCP_INFO tcpi_bytes_acked (minus 1 for the SYN); no POSIX or Java API"
+        },
+        new String[] {
+          "waiting in the receiver's kernel (Recv-Q)",
+          String.valueOf(TcpInfo.inq(rfd)),
+          "the receiver: ioctl SIOCINQ, /proc/net/tcp"
+        },
+        new String[] {
+          "read by the receiving application",
+          "0",
+          "only the receiving application; the sender learns it only if that application tells it"
+        });
   }
 }

@@ -6,10 +6,11 @@ public final class Check {
 
   /** Returns {@code value} if it lies in [min, max], else throws with a clear sentence. */
   public static long range(String name, long value, long min, long max, String unit) {
-    Parameters.requireSet(); // a parameters cell that did not finish: its old values must not be used
+    Parameters
+        .requireSet(); // a parameters cell that did not finish: its old values must not be used
     if (value < min || value > max) {
-      throw new IllegalArgumentException(String.format(
-          "%s must be between %d and %d %s; got %d.", name, min, max, unit, value));
+      throw new IllegalArgumentException(
+          String.format("%s must be between %d and %d %s; got %d.", name, min, max, unit, value));
     }
     return value;
   }

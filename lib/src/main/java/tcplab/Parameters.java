@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (all in range: the parameters are set). A value out of range stops the cell with one sentence
  * naming the parameter and its range, before any scenario runs; a cell that does not compile (say
  * {@code 16k}) never reaches {@code end}, so the old values are not silently kept: while the
- * parameters are unset the lab's entry points refuse to run ({@link #requireSet()}), with one sentence.
+ * parameters are unset the lab's entry points refuse to run ({@link #requireSet()}), with one
+ * sentence.
  *
  * <pre>{@code
  * Parameters.begin();
@@ -30,7 +31,9 @@ public final class Parameters {
       "Run the parameters cell first: it did not finish (fix what it reports, then run it again).";
 
   // region begin-end
-  /** First statement of a parameters cell: until {@link #end} succeeds, the parameters are unset. */
+  /**
+   * First statement of a parameters cell: until {@link #end} succeeds, the parameters are unset.
+   */
   public static void begin() {
     STATE.set(UNSET);
   }
@@ -39,6 +42,7 @@ public final class Parameters {
   public static void end(Checked... checked) {
     STATE.set(SET);
   }
+
   // endregion
 
   /** Refuses (one sentence, no stack trace) while a parameters cell has begun and not ended. */
@@ -55,7 +59,8 @@ public final class Parameters {
   public static <T> T need(T fromCellAbove) {
     if (fromCellAbove == null) {
       requireSet();
-      throw new ParameterProblem("Run the cell above first (it did not finish, so this cell has nothing to show).");
+      throw new ParameterProblem(
+          "Run the cell above first (it did not finish, so this cell has nothing to show).");
     }
     return fromCellAbove;
   }
@@ -79,20 +84,31 @@ public final class Parameters {
     }
   }
 
-  /** {@code value} lies in [min, max], or the cell stops with one sentence naming the parameter and the range. */
+  /**
+   * {@code value} lies in [min, max], or the cell stops with one sentence naming the parameter and
+   * the range.
+   */
   public static Checked range(String name, long value, long min, long max, String unit) {
     if (value < min || value > max) {
-      throw new ParameterProblem(String.format(
-          "%s must be between %d and %d%s; got %d.", name, min, max, unit.isEmpty() ? "" : " " + unit, value));
+      throw new ParameterProblem(
+          String.format(
+              "%s must be between %d and %d%s; got %d.",
+              name, min, max, unit.isEmpty() ? "" : " " + unit, value));
     }
     return new Checked(name);
   }
 
-  /** Every value of the array lies in [min, max], and there are between 1 and {@code maxCount} of them. */
-  public static Checked each(String name, int[] values, long min, long max, int maxCount, String unit) {
+  /**
+   * Every value of the array lies in [min, max], and there are between 1 and {@code maxCount} of
+   * them.
+   */
+  public static Checked each(
+      String name, int[] values, long min, long max, int maxCount, String unit) {
     if (values == null || values.length < 1 || values.length > maxCount) {
-      throw new ParameterProblem(String.format("%s must hold between 1 and %d values; got %d.",
-          name, maxCount, values == null ? 0 : values.length));
+      throw new ParameterProblem(
+          String.format(
+              "%s must hold between 1 and %d values; got %d.",
+              name, maxCount, values == null ? 0 : values.length));
     }
     for (int v : values) {
       range(name + " (each value)", v, min, max, unit);
@@ -104,8 +120,9 @@ public final class Parameters {
   public static Checked length(String name, String value, int min, int max) {
     int n = value == null ? 0 : value.length();
     if (n < min || n > max) {
-      throw new ParameterProblem(String.format(
-          "%s must be between %d and %d characters long; got %d.", name, min, max, n));
+      throw new ParameterProblem(
+          String.format(
+              "%s must be between %d and %d characters long; got %d.", name, min, max, n));
     }
     return new Checked(name);
   }

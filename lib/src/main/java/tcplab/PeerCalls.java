@@ -11,13 +11,19 @@ import tcplab.observe.CRead;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;
 
-/** The two calls of {@link ResetOrPipe} (one 19-byte write, one read) in the C view and in the Java view. */
+/**
+ * The two calls of {@link ResetOrPipe} (one 19-byte write, one read) in the C view and in the Java
+ * view.
+ */
 final class PeerCalls {
   private PeerCalls() {}
 
   /** One 19-byte write ("" = it succeeded) or one read, as short result names. */
   interface Io {
-    /** "" when all 19 bytes were written; else "ECONNRESET", "EPIPE", "timed out" or another short name. */
+    /**
+     * "" when all 19 bytes were written; else "ECONNRESET", "EPIPE", "timed out" or another short
+     * name.
+     */
     String write();
 
     /** "0 (EOF)", "ECONNRESET", "timed out", "n bytes" or another short name. */
@@ -32,7 +38,9 @@ final class PeerCalls {
       if (r.errno() == CResult.EAGAIN) {
         return TIMED_OUT;
       }
-      return r.failed() ? r.errnoName() : r.value() == MESSAGE.length ? "" : "short write " + r.value();
+      return r.failed()
+          ? r.errnoName()
+          : r.value() == MESSAGE.length ? "" : "short write " + r.value();
     }
 
     @Override
@@ -73,7 +81,8 @@ final class PeerCalls {
 
     private static String name(IOException e) {
       String m = String.valueOf(e.getMessage());
-      if (m.startsWith("Connection reset")) { // "Connection reset" (read) or "Connection reset by peer" (write)
+      if (m.startsWith(
+          "Connection reset")) { // "Connection reset" (read) or "Connection reset by peer" (write)
         return "ECONNRESET";
       }
       return m.equals("Broken pipe") ? "EPIPE" : e.getClass().getSimpleName() + ": " + m;

@@ -1,12 +1,5 @@
 package tcplab;
 
-import tcplab.observe.CView;
-import tcplab.observe.ProcNetTcp;
-import tcplab.PeerCalls.CIo;
-import tcplab.PeerCalls.Io;
-import tcplab.PeerCalls.JavaIo;
-import tcplab.proc.Processes;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -30,20 +23,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import tcplab.PeerCalls.CIo;
+import tcplab.PeerCalls.Io;
+import tcplab.PeerCalls.JavaIo;
+import tcplab.observe.CView;
+import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Processes;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * Lesson 17's reliable_client02 question, swept: after the peer process is SIGKILLed, does the sender see
- * "Connection reset by peer" (ECONNRESET) or "Broken pipe" (EPIPE)?
+ * Lesson 17's reliable_client02 question, swept: after the peer process is SIGKILLed, does the
+ * sender see "Connection reset by peer" (ECONNRESET) or "Broken pipe" (EPIPE)?
  *
- * <p>The dying peer is a real {@code bash} process connected to a listener in this JVM. At death its kernel
- * sends RST if the socket's receive queue still held unread bytes (the sender's next write or read gets
- * ECONNRESET), else FIN (the next write succeeds and draws an RST, the write after it gets EPIPE; a read
- * gets 0). The pause between the sender's writes only matters through that queue: {@link Control#UNREAD}
- * and {@link Control#EMPTY} fix it and give one outcome for every pause; {@link Control#NATURAL} leaves it
- * to the race between the sender's rhythm and a reader that reads up to 1 KiB then sleeps 10 ms.
+ * <p>The dying peer is a real {@code bash} process connected to a listener in this JVM. At death
+ * its kernel sends RST if the socket's receive queue still held unread bytes (the sender's next
+ * write or read gets ECONNRESET), else FIN (the next write succeeds and draws an RST, the write
+ * after it gets EPIPE; a read gets 0). The pause between the sender's writes only matters through
+ * that queue: {@link Control#UNREAD} and {@link Control#EMPTY} fix it and give one outcome for
+ * every pause; {@link Control#NATURAL} leaves it to the race between the sender's rhythm and a
+ * reader that reads up to 1 KiB then sleeps 10 ms.
  */
 public final class ResetOrPipe {
   private ResetOrPipe() {}
@@ -54,7 +54,10 @@ public final class ResetOrPipe {
     UNREAD("unread data (RST)"),
     /** The peer reads everything; killed once its Recv-Q and our Send-Q are 0: FIN. */
     EMPTY("empty (FIN)"),
-    /** Like reliable_server02 (up to 1 KiB per read, then 10 ms sleep), killed 40-60 ms after our first write. */
+    /**
+     * Like reliable_server02 (up to 1 KiB per read, then 10 ms sleep), killed 40-60 ms after our
+     * first write.
+     */
     NATURAL("not controlled: reads 1 KiB / 10 ms");
 
     private final String text;
@@ -70,36 +73,59 @@ public final class ResetOrPipe {
   }
 
   /** The sender's first call after the peer's death was reaped. */
-  public enum FirstCall { READ, WRITE }
+  public enum FirstCall {
+    READ,
+    WRITE
+  }
 
   /** Outcome labels. */
-  public static final String WRITE_RESET = "write: ECONNRESET", WRITE_OK_THEN_PIPE = "write ok, then EPIPE",
-      WRITE_PIPE = "write: EPIPE", READ_RESET = "read: ECONNRESET", READ_EOF = "read: 0 (EOF)",
-      TIMED_OUT = "timed out", NO_DEATH = "no death observed";
+  public static final String WRITE_RESET = "write: ECONNRESET",
+      WRITE_OK_THEN_PIPE = "write ok, then EPIPE",
+      WRITE_PIPE = "write: EPIPE",
+      READ_RESET = "read: ECONNRESET",
+      READ_EOF = "read: 0 (EOF)",
+      TIMED_OUT = "timed out",
+      NO_DEATH = "no death observed";
 
-  /** Writes under UNREAD and EMPTY, with the pause between them, before the queue is brought to its state. */
+  /**
+   * Writes under UNREAD and EMPTY, with the pause between them, before the queue is brought to its
+   * state.
+   */
   static final int CONTROL_WRITES = 2;
-  /** NATURAL: the kill time after the first write is drawn uniformly from [KILL_FROM, KILL_TO) ms. */
+
+  /**
+   * NATURAL: the kill time after the first write is drawn uniformly from [KILL_FROM, KILL_TO) ms.
+   */
   static final int KILL_FROM_MILLIS = 40, KILL_TO_MILLIS = 60;
+
   /** Deadline for accept, READY, reaching the control state and reaping the killed peer. */
   static final int SETUP_MILLIS = 3_000;
+
   /** Deadline for each read or write of the sender. */
   static final int CALL_MILLIS = 1_000;
 
   static final byte[] MESSAGE = "network programming".getBytes(StandardCharsets.US_ASCII);
-  private static final List<String> KNOWN = List.of(WRITE_RESET, WRITE_OK_THEN_PIPE, WRITE_PIPE, READ_RESET,
-      READ_EOF, TIMED_OUT, NO_DEATH);
+  private static final List<String> KNOWN =
+      List.of(
+          WRITE_RESET, WRITE_OK_THEN_PIPE, WRITE_PIPE, READ_RESET, READ_EOF, TIMED_OUT, NO_DEATH);
   private static volatile ScheduledExecutorService watchdog;
 
-  /** One run: connect a fresh bash peer, bring its receive queue to {@code c}, SIGKILL it, return what {@code f} sees. */
+  /**
+   * One run: connect a fresh bash peer, bring its receive queue to {@code c}, SIGKILL it, return
+   * what {@code f} sees.
+   */
   public static String once(Control c, int pauseMillis, FirstCall f) {
     return once(c, pauseMillis, f, CView.unavailableReason().isEmpty());
   }
 
-  /** Runs every (control, pause, first call) {@code runsPerPoint} times; pauses default to 0, 1, 10, 100 ms. */
+  /**
+   * Runs every (control, pause, first call) {@code runsPerPoint} times; pauses default to 0, 1, 10,
+   * 100 ms.
+   */
   public static Table sweep(int runsPerPoint, int... pausesMillis) {
     Check.range("runsPerPoint", runsPerPoint, 1, 100, "runs");
-    int[] pauses = pausesMillis == null || pausesMillis.length == 0 ? new int[] {0, 1, 10, 100} : pausesMillis;
+    int[] pauses =
+        pausesMillis == null || pausesMillis.length == 0 ? new int[] {0, 1, 10, 100} : pausesMillis;
     Check.range("the number of pauses", pauses.length, 1, 8, "values");
     for (int p : pauses) {
       Check.range("pause", p, 0, 1000, "ms");
@@ -117,7 +143,8 @@ public final class ResetOrPipe {
         for (FirstCall f : new FirstCall[] {FirstCall.WRITE, FirstCall.READ}) {
           Map<String, Integer> n = new LinkedHashMap<>();
           for (int i = 0; i < runsPerPoint; i++) {
-            if (Thread.currentThread().isInterrupted()) { // the stop button: end between runs, nothing left
+            if (Thread.currentThread()
+                .isInterrupted()) { // the stop button: end between runs, nothing left
               throw new IllegalStateException("ResetOrPipe.sweep was interrupted.");
             }
             String label = once(c, p, f, noC.isEmpty());
@@ -145,13 +172,20 @@ public final class ResetOrPipe {
         verdict.append(runsPerPoint + "/" + runsPerPoint + " identical");
       } else {
         StringBuilder v = new StringBuilder("race: ");
-        seen.stream().filter(n::containsKey).forEach(l -> v.append(v.length() > 6 ? "/" : "").append(n.get(l)));
+        seen.stream()
+            .filter(n::containsKey)
+            .forEach(l -> v.append(v.length() > 6 ? "/" : "").append(n.get(l)));
         verdict.append(v.toString());
       }
     }
-    Table t = Table.create("first result after the peer process is SIGKILLed, " + runsPerPoint + " runs per row ("
-        + noC.map(why -> "Java view: exception messages, because the C view is " + why)
-            .orElse("C view: write()/recv() and errno") + ")");
+    Table t =
+        Table.create(
+            "first result after the peer process is SIGKILLed, "
+                + runsPerPoint
+                + " runs per row ("
+                + noC.map(why -> "Java view: exception messages, because the C view is " + why)
+                    .orElse("C view: write()/recv() and errno")
+                + ")");
     t.addColumns(control, pause, call);
     outcome.forEach(t::addColumns);
     t.addColumns(verdict);
@@ -177,43 +211,69 @@ public final class ResetOrPipe {
     try {
       listener = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
       listener.setSoTimeout(SETUP_MILLIS);
-      ProcessBuilder pb = new ProcessBuilder(bash, "--norc", "--noprofile", "-c", script(c), "peer",
-          Integer.toString(listener.getLocalPort())).redirectErrorStream(true);
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  bash,
+                  "--norc",
+                  "--noprofile",
+                  "-c",
+                  script(c),
+                  "peer",
+                  Integer.toString(listener.getLocalPort()))
+              .redirectErrorStream(true);
       pb.environment().remove("BASH_ENV");
       peer = pb.start();
       try {
         s = listener.accept();
       } catch (SocketTimeoutException e) {
-        throw new IllegalStateException("the bash peer did not connect within " + SETUP_MILLIS + " ms (does this bash"
-            + " support /dev/tcp?); it printed: " + drain(peer.getInputStream()));
+        throw new IllegalStateException(
+            "the bash peer did not connect within "
+                + SETUP_MILLIS
+                + " ms (does this bash"
+                + " support /dev/tcp?); it printed: "
+                + drain(peer.getInputStream()));
       }
       listener.close();
       awaitReady(peer);
       Socket sock = s;
-      if (!cView) { // java.net.Socket has no send timeout: a stuck write is ended by closing the socket
-        guard = watchdog().schedule(() -> {
-          guardFired.set(true);
-          close(sock);
-        }, SETUP_MILLIS * 2L + CONTROL_WRITES * (long) pauseMillis + CALL_MILLIS * 3L, TimeUnit.MILLISECONDS);
+      if (!cView) { // java.net.Socket has no send timeout: a stuck write is ended by closing the
+        // socket
+        guard =
+            watchdog()
+                .schedule(
+                    () -> {
+                      guardFired.set(true);
+                      close(sock);
+                    },
+                    SETUP_MILLIS * 2L + CONTROL_WRITES * (long) pauseMillis + CALL_MILLIS * 3L,
+                    TimeUnit.MILLISECONDS);
       }
       Io io = cView ? new CIo(CView.fdOf(s)) : new JavaIo(s);
       int peerPort = s.getPort(), ourPort = s.getLocalPort();
       if (c == Control.NATURAL) {
-        // The sender writes with its pause until the kill time T (uniform in 40-60 ms, so its phase against both
-        // rhythms is random), then the kill follows within microseconds. The sender does not keep writing in
-        // another thread: a write racing the kill could itself consume the RST before waitFor() returns, and
-        // "the first call after the death" would then report the second error (EPIPE) instead of the first
+        // The sender writes with its pause until the kill time T (uniform in 40-60 ms, so its phase
+        // against both
+        // rhythms is random), then the kill follows within microseconds. The sender does not keep
+        // writing in
+        // another thread: a write racing the kill could itself consume the RST before waitFor()
+        // returns, and
+        // "the first call after the death" would then report the second error (EPIPE) instead of
+        // the first
         // (our reading of the kernel's behaviour; not measured).
         long t0 = System.nanoTime();
-        long killAt = t0 + ThreadLocalRandom.current().nextLong(KILL_FROM_MILLIS, KILL_TO_MILLIS) * 1_000_000L
-            + ThreadLocalRandom.current().nextLong(1_000_000L);
+        long killAt =
+            t0
+                + ThreadLocalRandom.current().nextLong(KILL_FROM_MILLIS, KILL_TO_MILLIS)
+                    * 1_000_000L
+                + ThreadLocalRandom.current().nextLong(1_000_000L);
         while (true) {
           String w = io.write();
           if (!w.isEmpty()) {
             return guardFired.get() ? TIMED_OUT : "before the kill: write: " + w;
           }
           long now = System.nanoTime();
-          if (now >= killAt || !sleepUntil(Math.min(killAt, now + pauseMillis * 1_000_000L))
+          if (now >= killAt
+              || !sleepUntil(Math.min(killAt, now + pauseMillis * 1_000_000L))
               || System.nanoTime() >= killAt) {
             break; // the kill time came, during a write or during the pause
           }
@@ -228,9 +288,13 @@ public final class ResetOrPipe {
             return guardFired.get() ? TIMED_OUT : "before the kill: write: " + w;
           }
         }
-        boolean reached = c == Control.UNREAD
-            ? until(() -> queue(peerPort, ourPort, true) > 0)
-            : until(() -> queue(peerPort, ourPort, true) == 0 && queue(ourPort, peerPort, false) == 0);
+        boolean reached =
+            c == Control.UNREAD
+                ? until(() -> queue(peerPort, ourPort, true) > 0)
+                : until(
+                    () ->
+                        queue(peerPort, ourPort, true) == 0
+                            && queue(ourPort, peerPort, false) == 0);
         if (!reached) {
           return TIMED_OUT;
         }
@@ -242,7 +306,8 @@ public final class ResetOrPipe {
       String label = f == FirstCall.READ ? readLabel(io.read()) : writeLabel(io);
       return guardFired.get() ? TIMED_OUT : label;
     } catch (IOException e) {
-      throw new IllegalStateException("ResetOrPipe could not set up its loopback connection: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "ResetOrPipe could not set up its loopback connection: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("ResetOrPipe was interrupted.", e);
@@ -252,7 +317,8 @@ public final class ResetOrPipe {
       }
       if (s != null) {
         try {
-          s.setSoLinger(true, 0); // our close sends RST: no TIME_WAIT left behind by the peer's orphan
+          s.setSoLinger(
+              true, 0); // our close sends RST: no TIME_WAIT left behind by the peer's orphan
         } catch (IOException ignored) {
           // already closed
         }
@@ -283,25 +349,28 @@ public final class ResetOrPipe {
   }
 
   /**
-   * The peer's script; it never forks, so SIGKILL to the bash process kills the socket's only owner.
-   * NATURAL: block for the first byte, take what else arrives within 1 ms (up to 1 KiB in all, like C's
-   * read(fd, buf, 1024)), then sleep 10 ms (read -t on the silent stdin pipe). A plain {@code read -N 1024}
-   * would keep reading until it has 1024 bytes and so drain the kernel queue of a slow sender. Measured pace
-   * under a flood: about 96 KB/s, 1 KiB per 10.6 ms (C's reliable_server02: about 100 KB/s).
+   * The peer's script; it never forks, so SIGKILL to the bash process kills the socket's only
+   * owner. NATURAL: block for the first byte, take what else arrives within 1 ms (up to 1 KiB in
+   * all, like C's read(fd, buf, 1024)), then sleep 10 ms (read -t on the silent stdin pipe). A
+   * plain {@code read -N 1024} would keep reading until it has 1024 bytes and so drain the kernel
+   * queue of a slow sender. Measured pace under a flood: about 96 KB/s, 1 KiB per 10.6 ms (C's
+   * reliable_server02: about 100 KB/s).
    */
   static String script(Control c) {
-    String body = switch (c) {
-      case UNREAD -> "read -r _";
-      case EMPTY -> "exec cat <&3 >/dev/null";
-      case NATURAL -> "while read -r -N 1 -u 3 _; do read -r -N 1023 -t 0.001 -u 3 _; read -r -t 0.01 -u 0 _; done";
-    };
+    String body =
+        switch (c) {
+          case UNREAD -> "read -r _";
+          case EMPTY -> "exec cat <&3 >/dev/null";
+          case NATURAL ->
+              "while read -r -N 1 -u 3 _; do read -r -N 1023 -t 0.001 -u 3 _; read -r -t 0.01 -u 0 _; done";
+        };
     return "exec 3<>/dev/tcp/127.0.0.1/$1 || exit 1\necho READY\n" + body + "\n";
   }
 
   /**
-   * Bytes in a socket's receive ({@code recv}) or send queue, as ss shows them; -1 if the socket is absent.
-   * Reads /proc/net/tcp first (the bash peer is IPv4) and tcp6 only if needed (this JVM's dual-stack socket):
-   * each file costs about 2 ms here.
+   * Bytes in a socket's receive ({@code recv}) or send queue, as ss shows them; -1 if the socket is
+   * absent. Reads /proc/net/tcp first (the bash peer is IPv4) and tcp6 only if needed (this JVM's
+   * dual-stack socket): each file costs about 2 ms here.
    */
   private static long queue(int localPort, int remotePort, boolean recv) {
     for (String file : new String[] {"tcp", "tcp6"}) {
@@ -364,8 +433,12 @@ public final class ResetOrPipe {
       }
       LockSupport.parkNanos(50_000L);
     }
-    throw new IllegalStateException("the bash peer did not print READY within " + SETUP_MILLIS + " ms; it printed: "
-        + line + drain(in));
+    throw new IllegalStateException(
+        "the bash peer did not print READY within "
+            + SETUP_MILLIS
+            + " ms; it printed: "
+            + line
+            + drain(in));
   }
 
   private static String drain(InputStream in) {
@@ -379,19 +452,24 @@ public final class ResetOrPipe {
 
   /** The bash executable on the PATH; throws one sentence when there is none. */
   static String bash() {
-    return Processes.onPath("bash").orElseThrow(() -> new IllegalStateException(
-        "ResetOrPipe needs bash to play the dying peer, and no bash was found on the PATH."));
+    return Processes.onPath("bash")
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "ResetOrPipe needs bash to play the dying peer, and no bash was found on the PATH."));
   }
 
   private static ScheduledExecutorService watchdog() {
     if (watchdog == null) {
       synchronized (ResetOrPipe.class) {
         if (watchdog == null) {
-          watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tcplab-reset-or-pipe-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
+          watchdog =
+              Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "tcplab-reset-or-pipe-watchdog");
+                    t.setDaemon(true);
+                    return t;
+                  });
         }
       }
     }

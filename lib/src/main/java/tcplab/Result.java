@@ -1,13 +1,12 @@
 package tcplab;
 
+import java.util.ArrayList;
+import java.util.List;
 import tcplab.draw.Failure;
 import tcplab.draw.Ladder;
 import tcplab.engine.Run;
 import tcplab.engine.Side;
 import tcplab.observe.Capture;
-
-import java.util.ArrayList;
-import java.util.List;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -38,7 +37,9 @@ public final class Result {
     return cMissing;
   }
 
-  /** The calls table: time, side, call, C view, Java view, expected (Linux), check, states after. */
+  /**
+   * The calls table: time, side, call, C view, Java view, expected (Linux), check, states after.
+   */
   public Table calls() {
     Run.Trace timing = c != null ? c : java;
     DoubleColumn t = DoubleColumn.create("t (ms)");
@@ -88,8 +89,10 @@ public final class Result {
   public Table packets(boolean javaPass) {
     Run.Trace t = javaPass || c == null ? java : c;
     Table table = Capture.table(t.packets(), t.t0EpochSeconds(), t.clientPort());
-    return table.setName(t.captureNote() != null ? t.captureNote()
-        : "packets on the wire, " + (t == c ? "C" : "Java") + " pass: " + scenario.name());
+    return table.setName(
+        t.captureNote() != null
+            ? t.captureNote()
+            : "packets on the wire, " + (t == c ? "C" : "Java") + " pass: " + scenario.name());
   }
 
   /** Why there are no packets (capture not allowed or not installed), or null when there are. */
@@ -97,14 +100,19 @@ public final class Result {
     return (c != null ? c : java).captureNote();
   }
 
-  /** The ladder diagram of one pass as SVG: segments between the two lifelines, calls and states on them. */
+  /**
+   * The ladder diagram of one pass as SVG: segments between the two lifelines, calls and states on
+   * them.
+   */
   public String ladder(boolean javaPass) {
-    return Ladder.svg(ladderTitle(javaPass), ladderNotice(javaPass), arrows(javaPass), marks(javaPass));
+    return Ladder.svg(
+        ladderTitle(javaPass), ladderNotice(javaPass), arrows(javaPass), marks(javaPass));
   }
 
   /** The same ladder as plain text, for frontends that show no SVG. */
   public String ladderText(boolean javaPass) {
-    return Ladder.text(ladderTitle(javaPass), ladderNotice(javaPass), arrows(javaPass), marks(javaPass));
+    return Ladder.text(
+        ladderTitle(javaPass), ladderNotice(javaPass), arrows(javaPass), marks(javaPass));
   }
 
   private String ladderTitle(boolean javaPass) {
@@ -112,7 +120,10 @@ public final class Result {
     return scenario.name() + " (" + (t == c ? "C" : "Java") + " pass)";
   }
 
-  /** Null with packets; else the capture note, which says why there are none and how to turn them on. */
+  /**
+   * Null with packets; else the capture note, which says why there are none and how to turn them
+   * on.
+   */
   private String ladderNotice(boolean javaPass) {
     Run.Trace t = javaPass || c == null ? java : c;
     return Ladder.noPackets(t.captureNote());
@@ -132,8 +143,12 @@ public final class Result {
       Step s = scenario.steps().get(i);
       String view = t.views().get(i);
       boolean failure = Failure.is(view);
-      marks.add(new Ladder.Mark(t.times().get(i), s.side(), s.isWait() ? s.call() + ": " + view : s.call() + " = " + view,
-          failure));
+      marks.add(
+          new Ladder.Mark(
+              t.times().get(i),
+              s.side(),
+              s.isWait() ? s.call() + ": " + view : s.call() + " = " + view,
+              failure));
       if (t == timing) {
         String states = t.states().get(i);
         for (Side side : Side.values()) {
@@ -190,9 +205,13 @@ public final class Result {
 
   /** One line: the scenario, its step count and the check's verdict. */
   public String summary() {
-    String verdict = c == null ? "C view not observable here (" + cMissing + "); nothing checked"
-        : mismatches() == 0 ? "every C result is what Linux is expected to return"
-        : mismatches() + " C result(s) differ from what Linux is expected to return: see the check column";
+    String verdict =
+        c == null
+            ? "C view not observable here (" + cMissing + "); nothing checked"
+            : mismatches() == 0
+                ? "every C result is what Linux is expected to return"
+                : mismatches()
+                    + " C result(s) differ from what Linux is expected to return: see the check column";
     return scenario.name() + ": " + scenario.steps().size() + " steps; " + verdict + ".";
   }
 

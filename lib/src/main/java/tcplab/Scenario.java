@@ -1,15 +1,12 @@
 package tcplab;
 
-import tcplab.engine.Run;
-import tcplab.engine.Side;
-import tcplab.observe.TcpState;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Consumer;
+import tcplab.engine.Side;
+import tcplab.observe.TcpState;
 import tcplab.proc.ChildJvm;
 
 /**
@@ -32,6 +29,7 @@ import tcplab.proc.ChildJvm;
 public final class Scenario {
   /** Largest step deadline (ms). */
   public static final int MAX_DEADLINE_MS = 30_000;
+
   /** Largest write or read (bytes). */
   public static final int MAX_BYTES = 1 << 20;
 
@@ -46,9 +44,12 @@ public final class Scenario {
   /** A new, empty scenario. */
   public static Scenario named(String name) {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("name must be a non-empty text, e.g. \"crashed receiver\".");
+      throw new IllegalArgumentException(
+          "name must be a non-empty text, e.g. \"crashed receiver\".");
     }
-    ScenarioHost.prestart(); // the first scenario of a notebook starts the private host while the cell builds it
+    ScenarioHost
+        .prestart(); // the first scenario of a notebook starts the private host while the cell
+    // builds it
     return new Scenario(name);
   }
 
@@ -89,7 +90,8 @@ public final class Scenario {
       throw new IllegalStateException("expect(...) follows a step; this scenario has no step yet.");
     }
     if (cResult == null || cResult.isBlank()) {
-      throw new IllegalArgumentException("expect needs a C result such as \"5\", \"0\" or \"-1 EPIPE\".");
+      throw new IllegalArgumentException(
+          "expect needs a C result such as \"5\", \"0\" or \"-1 EPIPE\".");
     }
     int last = steps.size() - 1;
     steps.set(last, steps.get(last).expecting(cResult.trim()));
@@ -102,34 +104,48 @@ public final class Scenario {
   }
 
   /**
-   * Plays the scenario (C view, then Java view) and returns what happened. As root it plays in this JVM; as
-   * another user, where user namespaces work, in a private host of its own (its own loopback, packets captured
-   * there); else in this JVM, without packets, and the result says why. {@code TCPLAB_HOST=here|private} forces it.
+   * Plays the scenario (C view, then Java view) and returns what happened. As root it plays in this
+   * JVM; as another user, where user namespaces work, in a private host of its own (its own
+   * loopback, packets captured there); else in this JVM, without packets, and the result says why.
+   * {@code TCPLAB_HOST=here|private} forces it.
    */
   public Result run() {
-    return run(row -> { });
+    return run(row -> {});
   }
 
   /** Like {@link #run()}; {@code eachRow} gets one line per step of each pass as it happens. */
   public Result run(Consumer<String> eachRow) {
     Parameters.requireSet(); // the notebook's parameters cell did not finish: refuse its old values
     if (steps.isEmpty()) {
-      throw new IllegalStateException("scenario \"" + name + "\" has no steps; add some with client()/server().");
+      throw new IllegalStateException(
+          "scenario \"" + name + "\" has no steps; add some with client()/server().");
     }
     return ScenarioHost.run(this, Objects.requireNonNull(eachRow, "eachRow"));
   }
 
-  // ---------------------------------------------------------------- as text (to play it in another JVM)
+  // ---------------------------------------------------------------- as text (to play it in another
+  // JVM)
 
-  /** The scenario as lines: {@code name}, {@code deadline}, then one {@code step} line per step (tab-separated). */
+  /**
+   * The scenario as lines: {@code name}, {@code deadline}, then one {@code step} line per step
+   * (tab-separated).
+   */
   String toText() {
     StringBuilder b = new StringBuilder();
     b.append("name\t").append(ChildJvm.esc(name)).append('\n');
     b.append("deadline\t").append(stepDeadlineMillis).append('\n');
     for (Step st : steps) {
-      b.append("step\t").append(st.side().name()).append('\t').append(st.op().name()).append('\t')
-          .append(ChildJvm.esc(st.text())).append('\t').append(st.number()).append('\t')
-          .append(st.expected() == null ? "\\0" : ChildJvm.esc(st.expected())).append('\n');
+      b.append("step\t")
+          .append(st.side().name())
+          .append('\t')
+          .append(st.op().name())
+          .append('\t')
+          .append(ChildJvm.esc(st.text()))
+          .append('\t')
+          .append(st.number())
+          .append('\t')
+          .append(st.expected() == null ? "\\0" : ChildJvm.esc(st.expected()))
+          .append('\n');
     }
     return b.toString();
   }
@@ -142,9 +158,15 @@ public final class Scenario {
       switch (f[0]) {
         case "name" -> s = new Scenario(ChildJvm.unesc(f[1]));
         case "deadline" -> s.stepDeadlineMillis = Integer.parseInt(f[1]);
-        case "step" -> s.steps.add(new Step(Side.valueOf(f[1]), Step.Op.valueOf(f[2]), ChildJvm.unesc(f[3]),
-            Integer.parseInt(f[4]), f[5].equals("\\0") ? null : ChildJvm.unesc(f[5])));
-        default -> { }
+        case "step" ->
+            s.steps.add(
+                new Step(
+                    Side.valueOf(f[1]),
+                    Step.Op.valueOf(f[2]),
+                    ChildJvm.unesc(f[3]),
+                    Integer.parseInt(f[4]),
+                    f[5].equals("\\0") ? null : ChildJvm.unesc(f[5])));
+        default -> {}
       }
     }
     if (s == null) {
@@ -173,7 +195,8 @@ public final class Scenario {
 
     /** write(fd, n bytes of 'x'). */
     public Scenario write(int bytes) {
-      return add(side, Step.Op.WRITE, "x".repeat(Check.range("bytes", bytes, 1, MAX_BYTES, "bytes")), 0);
+      return add(
+          side, Step.Op.WRITE, "x".repeat(Check.range("bytes", bytes, 1, MAX_BYTES, "bytes")), 0);
     }
 
     /** send(fd, text, MSG_NOSIGNAL): fails with EPIPE but never raises SIGPIPE. */
@@ -214,27 +237,42 @@ public final class Scenario {
     /** The peer's process is killed with SIGKILL (server only). */
     public Scenario crash() {
       if (side != Side.SERVER) {
-        throw new IllegalArgumentException("crash() is for the server peer, which runs in its own process; "
-            + "write .server().crash().");
+        throw new IllegalArgumentException(
+            "crash() is for the server peer, which runs in its own process; "
+                + "write .server().crash().");
       }
       return add(side, Step.Op.CRASH, "", 0);
     }
 
     /** Waits until this peer's receive queue holds at least {@code bytes} unread bytes. */
     public Scenario awaitUnread(int bytes) {
-      return add(side, Step.Op.AWAIT_UNREAD, "", Check.range("bytes", bytes, 0, Integer.MAX_VALUE, "bytes"));
+      return add(
+          side,
+          Step.Op.AWAIT_UNREAD,
+          "",
+          Check.range("bytes", bytes, 0, Integer.MAX_VALUE, "bytes"));
     }
 
-    /** Waits until this peer's send queue holds at most {@code bytes} bytes (0: everything sent was ACKed). */
+    /**
+     * Waits until this peer's send queue holds at most {@code bytes} bytes (0: everything sent was
+     * ACKed).
+     */
     public Scenario awaitSendQueue(int bytes) {
-      return add(side, Step.Op.AWAIT_SEND_QUEUE, "", Check.range("bytes", bytes, 0, Integer.MAX_VALUE, "bytes"));
+      return add(
+          side,
+          Step.Op.AWAIT_SEND_QUEUE,
+          "",
+          Check.range("bytes", bytes, 0, Integer.MAX_VALUE, "bytes"));
     }
 
-    /** Waits until this peer's socket is in {@code state} (e.g. "CLOSE_WAIT"; "CLOSED": no longer listed by the kernel). */
+    /**
+     * Waits until this peer's socket is in {@code state} (e.g. "CLOSE_WAIT"; "CLOSED": no longer
+     * listed by the kernel).
+     */
     public Scenario awaitState(String state) {
       if (!TcpState.isState(state)) {
-        throw new IllegalArgumentException("state must be one of " + TcpState.names() + "; got \""
-            + state + "\".");
+        throw new IllegalArgumentException(
+            "state must be one of " + TcpState.names() + "; got \"" + state + "\".");
       }
       return add(side, Step.Op.AWAIT_STATE, state, 0);
     }
@@ -249,7 +287,8 @@ public final class Scenario {
         throw new IllegalArgumentException("text to write must be non-empty.");
       }
       if (text.length() > MAX_BYTES) {
-        throw new IllegalArgumentException("text to write must be at most " + MAX_BYTES + " characters.");
+        throw new IllegalArgumentException(
+            "text to write must be at most " + MAX_BYTES + " characters.");
       }
       return text;
     }

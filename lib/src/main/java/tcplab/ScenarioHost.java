@@ -14,20 +14,27 @@ import tcplab.observe.ProcNetTcp;
 import tcplab.proc.ChildJvm;
 
 /**
- * Where a {@link Scenario} plays: here (this JVM, the machine's loopback) or in the {@link PrivateHost} (its own
- * network namespace, where an unprivileged user is root and packets can be captured). Chosen in one place,
- * {@link #choice()}; {@code TCPLAB_HOST=here|private} (or {@code -Dtcplab.host=...}, which wins) forces it.
- * <p>In the private host, {@link #playInChild} rebuilds the scenario from its text, plays it, streams one line
- * per step of each pass, and returns the traces as text; the parent rebuilds an equivalent {@link Result}.
+ * Where a {@link Scenario} plays: here (this JVM, the machine's loopback) or in the {@link
+ * PrivateHost} (its own network namespace, where an unprivileged user is root and packets can be
+ * captured). Chosen in one place, {@link #choice()}; {@code TCPLAB_HOST=here|private} (or {@code
+ * -Dtcplab.host=...}, which wins) forces it.
+ *
+ * <p>In the private host, {@link #playInChild} rebuilds the scenario from its text, plays it,
+ * streams one line per step of each pass, and returns the traces as text; the parent rebuilds an
+ * equivalent {@link Result}.
  */
 final class ScenarioHost {
   private ScenarioHost() {}
 
   /** The system property that forces the host (the environment variable is {@code TCPLAB_HOST}). */
   static final String PROPERTY = "tcplab.host";
+
   private static final String NULL = "\\0"; // never the output of ChildJvm.esc
 
-  /** Where scenarios play now: "here" or "private" (a forced, unavailable "private" is an IllegalStateException). */
+  /**
+   * Where scenarios play now: "here" or "private" (a forced, unavailable "private" is an
+   * IllegalStateException).
+   */
   static String choice() {
     String f = System.getProperty(PROPERTY);
     if (f == null || f.isBlank()) {
@@ -39,12 +46,13 @@ final class ScenarioHost {
         return "here";
       }
       if (!v.equals("private")) {
-        throw new IllegalArgumentException("TCPLAB_HOST (or -D" + PROPERTY + ") must be here or private; got \"" + f
-            + "\".");
+        throw new IllegalArgumentException(
+            "TCPLAB_HOST (or -D" + PROPERTY + ") must be here or private; got \"" + f + "\".");
       }
       if (!PrivateHost.available()) {
-        throw new IllegalStateException("TCPLAB_HOST=private asks for a private host, but there is none here: "
-            + PrivateHost.why());
+        throw new IllegalStateException(
+            "TCPLAB_HOST=private asks for a private host, but there is none here: "
+                + PrivateHost.why());
       }
       return "private";
     }
@@ -52,24 +60,31 @@ final class ScenarioHost {
   }
 
   /**
-   * Which capture case applies to scenarios (see {@link Capture#status()}): asked of the private host when they play
-   * there (this starts it, so the first scenario is quick).
+   * Which capture case applies to scenarios (see {@link Capture#status()}): asked of the private
+   * host when they play there (this starts it, so the first scenario is quick).
    */
   static String packets() {
     String where;
     try {
       where = choice();
     } catch (RuntimeException e) {
-      return "packets: " + Capture.status().replaceFirst("^packets: ", "") + " (" + e.getMessage() + ")";
+      return "packets: "
+          + Capture.status().replaceFirst("^packets: ", "")
+          + " ("
+          + e.getMessage()
+          + ")";
     }
     prestart(); // tables and ladder warm up in this JVM while the private host starts
     if (where.equals("here")) {
-      return Capture.status() + (Capture.backend() == Capture.Backend.NONE && PrivateHost.available()
-          ? "; user namespaces work here, but TCPLAB_HOST=here keeps scenarios in this JVM" : "");
+      return Capture.status()
+          + (Capture.backend() == Capture.Backend.NONE && PrivateHost.available()
+              ? "; user namespaces work here, but TCPLAB_HOST=here keeps scenarios in this JVM"
+              : "");
     }
     try {
-      return PrivateHost.play(Status.class.getName(), "", line -> { }, Duration.ofSeconds(60))
-          .replaceFirst("in this JVM", "in the private host") + "; scenarios play there";
+      return PrivateHost.play(Status.class.getName(), "", line -> {}, Duration.ofSeconds(60))
+              .replaceFirst("in this JVM", "in the private host")
+          + "; scenarios play there";
     } catch (RuntimeException e) {
       return "packets: unknown: " + e.getMessage();
     }
@@ -87,8 +102,8 @@ final class ScenarioHost {
   private static volatile boolean prestarted;
 
   /**
-   * Makes the first scenario quick: loads Tablesaw and the ladder in this JVM in the background (about 1.5 s on a
-   * loaded machine), and starts the private host when scenarios will play there.
+   * Makes the first scenario quick: loads Tablesaw and the ladder in this JVM in the background
+   * (about 1.5 s on a loaded machine), and starts the private host when scenarios will play there.
    */
   static void prestart() {
     if (prestarted) {
@@ -107,7 +122,10 @@ final class ScenarioHost {
     }
   }
 
-  /** Loads and runs once, in this JVM, what turns a played result into tables and a ladder (never shown). */
+  /**
+   * Loads and runs once, in this JVM, what turns a played result into tables and a ladder (never
+   * shown).
+   */
   private static void warmParent() {
     try {
       Scenario s = Lesson.writeAfterPeerClosed();
@@ -132,8 +150,10 @@ final class ScenarioHost {
     }
     Result r = Run.play(s, onRow);
     if (!Lab.isRoot() && r.captureNote() != null) { // say why a private host did not help
-      String why = " (a private network namespace would allow capture, but " + PrivateHost.why().replaceAll("\\.$", "")
-          + ")";
+      String why =
+          " (a private network namespace would allow capture, but "
+              + PrivateHost.why().replaceAll("\\.$", "")
+              + ")";
       return new Result(s, noted(r.cTrace(), why), noted(r.javaTrace(), why), r.cMissing());
     }
     return r;
@@ -143,20 +163,34 @@ final class ScenarioHost {
     if (t == null || t.captureNote() == null || PrivateHost.available()) {
       return t;
     }
-    return new Run.Trace(t.times(), t.views(), t.states(), t.stateTimes(), t.wallMillis(), t.packets(),
-        t.t0EpochSeconds(), t.clientPort(), t.captureNote() + why);
+    return new Run.Trace(
+        t.times(),
+        t.views(),
+        t.states(),
+        t.stateTimes(),
+        t.wallMillis(),
+        t.packets(),
+        t.t0EpochSeconds(),
+        t.clientPort(),
+        t.captureNote() + why);
   }
 
-  /** A bound for the whole play: both passes with every step at its deadline, plus process starts. */
+  /**
+   * A bound for the whole play: both passes with every step at its deadline, plus process starts.
+   */
   static Duration deadline(Scenario s) {
-    long perPass = (long) s.steps().size() * (s.stepDeadlineMillis() + 1_500L) + 2L * s.stepDeadlineMillis();
+    long perPass =
+        (long) s.steps().size() * (s.stepDeadlineMillis() + 1_500L) + 2L * s.stepDeadlineMillis();
     long starts = s.serverCrashes() ? 2L * Run.peerStartMillis() : 0;
     return Duration.ofMillis(2 * perPass + starts + 10_000);
   }
 
   // ---------------------------------------------------------------- in the private host
 
-  /** Called by the private host: plays the scenario in {@code payload}, emitting each row; returns the traces. */
+  /**
+   * Called by the private host: plays the scenario in {@code payload}, emitting each row; returns
+   * the traces.
+   */
   static String playInChild(String payload, Consumer<String> emit) {
     Scenario s = Scenario.fromText(payload);
     try {
@@ -166,7 +200,10 @@ final class ScenarioHost {
     }
   }
 
-  /** Loads what a scenario touches (Tablesaw, JNA, /proc readers) and plays a short one, so the first play is quick. */
+  /**
+   * Loads what a scenario touches (Tablesaw, JNA, /proc readers) and plays a short one, so the
+   * first play is quick.
+   */
   static void warmUp() {
     CView.unavailableReason();
     Capture.unavailableReason();
@@ -175,7 +212,9 @@ final class ScenarioHost {
     decode(Lesson.writeAfterPeerClosed(), encode(r)).calls();
     r.packets();
     r.ladder(false);
-    Result crash = Run.play(Lesson.crashWithUnreadData()); // the peer processes' path, then keep two peers ready
+    Result crash =
+        Run.play(
+            Lesson.crashWithUnreadData()); // the peer processes' path, then keep two peers ready
     decode(Lesson.crashWithUnreadData(), encode(crash)).calls();
     Run.keepPeersWarm(true);
   }
@@ -205,10 +244,27 @@ final class ScenarioHost {
     b.append("clientPort\t").append(t.clientPort()).append('\n');
     b.append("captureNote\t").append(opt(t.captureNote())).append('\n');
     for (Capture.Packet p : t.packets()) {
-      b.append("packet\t").append(p.epochSeconds()).append('\t').append(ChildJvm.esc(p.src())).append('\t')
-          .append(p.srcPort()).append('\t').append(ChildJvm.esc(p.dst())).append('\t').append(p.dstPort()).append('\t')
-          .append(ChildJvm.esc(p.flags())).append('\t').append(p.seq()).append('\t').append(p.seqEnd()).append('\t')
-          .append(p.ack()).append('\t').append(p.length()).append('\n');
+      b.append("packet\t")
+          .append(p.epochSeconds())
+          .append('\t')
+          .append(ChildJvm.esc(p.src()))
+          .append('\t')
+          .append(p.srcPort())
+          .append('\t')
+          .append(ChildJvm.esc(p.dst()))
+          .append('\t')
+          .append(p.dstPort())
+          .append('\t')
+          .append(ChildJvm.esc(p.flags()))
+          .append('\t')
+          .append(p.seq())
+          .append('\t')
+          .append(p.seqEnd())
+          .append('\t')
+          .append(p.ack())
+          .append('\t')
+          .append(p.length())
+          .append('\n');
     }
     b.append("end\n");
   }
@@ -235,9 +291,19 @@ final class ScenarioHost {
         case "t0" -> t.t0 = Double.parseDouble(f[1]);
         case "clientPort" -> t.clientPort = Integer.parseInt(f[1]);
         case "captureNote" -> t.captureNote = unopt(f[1]);
-        case "packet" -> t.packets.add(new Capture.Packet(Double.parseDouble(f[1]), ChildJvm.unesc(f[2]),
-            Integer.parseInt(f[3]), ChildJvm.unesc(f[4]), Integer.parseInt(f[5]), ChildJvm.unesc(f[6]),
-            Long.parseLong(f[7]), Long.parseLong(f[8]), Long.parseLong(f[9]), Integer.parseInt(f[10])));
+        case "packet" ->
+            t.packets.add(
+                new Capture.Packet(
+                    Double.parseDouble(f[1]),
+                    ChildJvm.unesc(f[2]),
+                    Integer.parseInt(f[3]),
+                    ChildJvm.unesc(f[4]),
+                    Integer.parseInt(f[5]),
+                    ChildJvm.unesc(f[6]),
+                    Long.parseLong(f[7]),
+                    Long.parseLong(f[8]),
+                    Long.parseLong(f[9]),
+                    Integer.parseInt(f[10])));
         case "end" -> {
           Run.Trace done = t.trace();
           if ("C".equals(pass)) {
@@ -247,11 +313,12 @@ final class ScenarioHost {
           }
           t = null;
         }
-        default -> { }
+        default -> {}
       }
     }
     if (java == null) {
-      throw new IllegalStateException("the private host returned no Java pass for \"" + s.name() + "\".");
+      throw new IllegalStateException(
+          "the private host returned no Java pass for \"" + s.name() + "\".");
     }
     return new Result(s, c, java, cMissing);
   }
@@ -268,7 +335,16 @@ final class ScenarioHost {
     final List<Capture.Packet> packets = new ArrayList<>();
 
     Run.Trace trace() {
-      return new Run.Trace(times, views, states, stateTimes, wall, List.copyOf(packets), t0, clientPort, captureNote);
+      return new Run.Trace(
+          times,
+          views,
+          states,
+          stateTimes,
+          wall,
+          List.copyOf(packets),
+          t0,
+          clientPort,
+          captureNote);
     }
   }
 

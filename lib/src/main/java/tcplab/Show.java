@@ -2,15 +2,14 @@ package tcplab;
 
 import tcplab.draw.Display;
 import tcplab.draw.Html;
-
 import tech.tablesaw.api.Table;
 
 /**
  * Rich output in a notebook, on every Java kernel, without calling any kernel API from a cell.
  *
- * <p>{@link Display} finds the running kernel by reflection (rapaio, IJava, JJava) and displays
- * the kernel's own {@code DisplayData}; outside a kernel (JShell, unit tests) it prints the text
- * form. Every method returns {@code void}, so no stray {@code Out[]} appears.
+ * <p>{@link Display} finds the running kernel by reflection (rapaio, IJava, JJava) and displays the
+ * kernel's own {@code DisplayData}; outside a kernel (JShell, unit tests) it prints the text form.
+ * Every method returns {@code void}, so no stray {@code Out[]} appears.
  */
 public final class Show {
   private Show() {}
@@ -49,9 +48,9 @@ public final class Show {
   }
 
   /**
-   * The three views of one run together: the calls table (with each side's state after every
-   * step), the ladder diagram (packets between the lifelines, calls and states on them) and the
-   * packets table. Without packet capture it says so in one line and still draws calls and states.
+   * The three views of one run together: the calls table (with each side's state after every step),
+   * the ladder diagram (packets between the lifelines, calls and states on them) and the packets
+   * table. Without packet capture it says so in one line and still draws calls and states.
    */
   public static void wire(Result result) {
     wire(result, false);
@@ -70,8 +69,8 @@ public final class Show {
   }
 
   /**
-   * Shows a lesson-17 story with its packets (any story of {@link NetworkCut} or {@link HostReboot}): the table,
-   * the ladder and the packets table; without packets, the note says why.
+   * Shows a lesson-17 story with its packets (any story of {@link NetworkCut} or {@link
+   * HostReboot}): the table, the ladder and the packets table; without packets, the note says why.
    */
   public static void wire(Wire wire) {
     table(wire.table());
@@ -87,9 +86,13 @@ public final class Show {
   /** Shows a scenario's steps as a numbered list, before it runs. */
   public static void steps(Scenario scenario) {
     StringBuilder text = new StringBuilder(scenario.name()).append(":\n");
-    StringBuilder html = new StringBuilder("<b>").append(Html.escape(scenario.name())).append("</b><ol style=\"font-family:monospace;font-size:12px\">");
+    StringBuilder html =
+        new StringBuilder("<b>")
+            .append(Html.escape(scenario.name()))
+            .append("</b><ol style=\"font-family:monospace;font-size:12px\">");
     for (Step s : scenario.steps()) {
-      String line = s.side() + ": " + s.call() + (s.expected() == null ? "" : "   expect " + s.expected());
+      String line =
+          s.side() + ": " + s.call() + (s.expected() == null ? "" : "   expect " + s.expected());
       text.append("  ").append(line).append('\n');
       html.append("<li>").append(Html.escape(line)).append("</li>");
     }

@@ -1,8 +1,7 @@
 package tcplab;
 
-import tcplab.engine.Side;
-
 import java.nio.charset.StandardCharsets;
+import tcplab.engine.Side;
 
 /**
  * One step of a scenario: a call one peer makes, or a wait for a state that can be observed.
@@ -11,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * @param op what it does
  * @param text the bytes to write, or the state to wait for
  * @param number bytes to read, bytes to wait for, or milliseconds to pause
- * @param expected what Linux is expected to return, in C terms ("5", "0", "-1 ECONNRESET"); null if not stated
+ * @param expected what Linux is expected to return, in C terms ("5", "0", "-1 ECONNRESET"); null if
+ *     not stated
  */
 public record Step(Side side, Op op, String text, int number, String expected) {
 
@@ -45,7 +45,10 @@ public record Step(Side side, Op op, String text, int number, String expected) {
 
   /** True for steps that wait instead of calling into the socket. */
   public boolean isWait() {
-    return op == Op.AWAIT_UNREAD || op == Op.AWAIT_SEND_QUEUE || op == Op.AWAIT_STATE || op == Op.PAUSE;
+    return op == Op.AWAIT_UNREAD
+        || op == Op.AWAIT_SEND_QUEUE
+        || op == Op.AWAIT_STATE
+        || op == Op.PAUSE;
   }
 
   /** The bytes of a write. */
@@ -65,7 +68,8 @@ public record Step(Side side, Op op, String text, int number, String expected) {
       case CLOSE_RESET -> "setsockopt(SO_LINGER {1,0}); close(fd)";
       case CRASH -> "kill -9 (the " + side + " process crashes)";
       case AWAIT_UNREAD -> "wait until Recv-Q >= " + number + " (unread bytes)";
-      case AWAIT_SEND_QUEUE -> "wait until Send-Q <= " + number + (number == 0 ? " (all ACKed)" : "");
+      case AWAIT_SEND_QUEUE ->
+          "wait until Send-Q <= " + number + (number == 0 ? " (all ACKed)" : "");
       case AWAIT_STATE -> "wait until state = " + text;
       case PAUSE -> "pause " + number + " ms";
     };

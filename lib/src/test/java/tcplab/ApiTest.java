@@ -17,16 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * What a notebook sees: the public types of package {@code tcplab} and their public members, compared
- * with the checked-in list {@code lib/api/tcplab.api} (as OkHttp does with its {@code .api} files), so a
- * change to the notebook API is always deliberate. Regenerate after a deliberate change with
- * {@value #HOW_TO_UPDATE}.
+ * What a notebook sees: the public types of package {@code tcplab} and their public members,
+ * compared with the checked-in list {@code lib/api/tcplab.api} (as OkHttp does with its {@code
+ * .api} files), so a change to the notebook API is always deliberate. Regenerate after a deliberate
+ * change with {@value #HOW_TO_UPDATE}.
  */
 @Timeout(30)
 class ApiTest {
   static final Path FILE = Path.of("api/tcplab.api");
   static final Path CLASSES = Path.of("target/classes/tcplab");
-  static final String HOW_TO_UPDATE = "cd lib && mvn -q -B -o -Dtcplab.api.update=true -Dtest=ApiTest test";
+  static final String HOW_TO_UPDATE =
+      "cd lib && mvn -q -B -o -Dtcplab.api.update=true -Dtest=ApiTest test";
 
   @Test
   void publicApiOfTcplabIsTheCheckedInList() throws Exception {
@@ -42,20 +43,32 @@ class ApiTest {
       StringBuilder diff = new StringBuilder();
       was.stream().filter(l -> !is.contains(l)).forEach(l -> diff.append("\n  - ").append(l));
       is.stream().filter(l -> !was.contains(l)).forEach(l -> diff.append("\n  + ").append(l));
-      fail("The public API of package tcplab (what notebooks see) differs from lib/" + FILE + ":" + diff
-          + "\nIf the change is deliberate, regenerate the list with `" + HOW_TO_UPDATE + "` and commit it.");
+      fail(
+          "The public API of package tcplab (what notebooks see) differs from lib/"
+              + FILE
+              + ":"
+              + diff
+              + "\nIf the change is deliberate, regenerate the list with `"
+              + HOW_TO_UPDATE
+              + "` and commit it.");
     }
   }
 
-  /** One line per public type of package tcplab, each followed by its public members, indented, sorted. */
+  /**
+   * One line per public type of package tcplab, each followed by its public members, indented,
+   * sorted.
+   */
   static List<String> api() throws IOException, ClassNotFoundException {
     List<String> names;
     try (Stream<Path> files = Files.list(CLASSES)) {
-      names = files.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".class") && !n.contains("$") && !n.equals("package-info.class"))
-          .map(n -> "tcplab." + n.substring(0, n.length() - ".class".length()))
-          .sorted()
-          .toList();
+      names =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(
+                  n -> n.endsWith(".class") && !n.contains("$") && !n.equals("package-info.class"))
+              .map(n -> "tcplab." + n.substring(0, n.length() - ".class".length()))
+              .sorted()
+              .toList();
     }
     List<String> out = new ArrayList<>();
     for (String n : names) {
@@ -96,9 +109,14 @@ class ApiTest {
   }
 
   private static String header(Class<?> c) {
-    String kind = c.isInterface() ? "interface" : c.isEnum() ? "enum" : c.isRecord() ? "record" : "class";
-    int implicit = c.isInterface() ? Modifier.ABSTRACT | Modifier.STATIC
-        : c.isEnum() || c.isRecord() ? Modifier.FINAL | Modifier.STATIC : 0; // implied by the kind
+    String kind =
+        c.isInterface() ? "interface" : c.isEnum() ? "enum" : c.isRecord() ? "record" : "class";
+    int implicit =
+        c.isInterface()
+            ? Modifier.ABSTRACT | Modifier.STATIC
+            : c.isEnum() || c.isRecord()
+                ? Modifier.FINAL | Modifier.STATIC
+                : 0; // implied by the kind
     int mods = c.getModifiers() & ~Modifier.INTERFACE & ~implicit;
     return (Modifier.toString(mods) + " " + kind + " " + c.getName()).strip();
   }

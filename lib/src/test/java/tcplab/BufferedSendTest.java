@@ -21,7 +21,8 @@ class BufferedSendTest {
     assertTrue(r.stoppedBecause().contains("would block"), r.stoppedBecause());
     assertEquals("4096", w.stringColumn(2).get(0), "C: the first send() returns the full count");
     assertEquals("-1 EAGAIN (11): would block", w.stringColumn(2).get(last));
-    assertEquals("0: would block", w.stringColumn(3).get(last), "Java's non-blocking write returns 0");
+    assertEquals(
+        "0: would block", w.stringColumn(3).get(last), "Java's non-blocking write returns 0");
     // small buffers: a few KB fit (oracle: 9,221 bytes with 4 KiB buffers), never megabytes
     assertTrue(r.acceptedBytes() < 200_000, "accepted " + r.acceptedBytes());
   }
@@ -41,9 +42,11 @@ class BufferedSendTest {
 
   @Test
   void badParametersNameTheParameterAndRange() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BufferedSend.run(-5, 0, 0, 1000));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BufferedSend.run(-5, 0, 0, 1000));
     assertEquals("chunkBytes must be between 1 and 16777216 bytes; got -5.", e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> BufferedSend.run(10, 0, 0, 0));
-    assertTrue(e.getMessage().startsWith("deadlineMillis must be between 1 and 30000"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("deadlineMillis must be between 1 and 30000"), e.getMessage());
   }
 }

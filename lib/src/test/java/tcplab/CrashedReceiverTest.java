@@ -15,9 +15,16 @@ class CrashedReceiverTest {
   @Test
   void unreadDataIsLostAndTheSenderIsReset() {
     Result r = runClean(Lesson.crashWithUnreadData());
-    assertTrue(r.cViews().get(3).startsWith("killed by SIGKILL (exit status 137)"), r.cViews().get(3));
-    assertJava(r, 4, "SocketException: Connection reset", 5, "SocketException: Broken pipe",
-        6, "SocketException: Connection reset");
+    assertTrue(
+        r.cViews().get(3).startsWith("killed by SIGKILL (exit status 137)"), r.cViews().get(3));
+    assertJava(
+        r,
+        4,
+        "SocketException: Connection reset",
+        5,
+        "SocketException: Broken pipe",
+        6,
+        "SocketException: Connection reset");
   }
 
   @Test

@@ -23,8 +23,10 @@ class ParametersTest {
   @Test
   void aValueOutOfRangeIsOneSentenceWithoutStackTrace() {
     Parameters.begin();
-    RuntimeException e = assertThrows(RuntimeException.class,
-        () -> Parameters.end(Parameters.range("chunkBytes", 0, 1, 16 << 20, "bytes")));
+    RuntimeException e =
+        assertThrows(
+            RuntimeException.class,
+            () -> Parameters.end(Parameters.range("chunkBytes", 0, 1, 16 << 20, "bytes")));
     assertEquals("chunkBytes must be between 1 and 16777216 bytes; got 0.", e.getMessage());
     assertEquals(e.getMessage(), e.toString(), "the printout is the sentence alone");
     assertEquals(0, e.getStackTrace().length, "no stack trace");
@@ -34,18 +36,22 @@ class ParametersTest {
   @Test
   void entryPointsRefuseWhileTheParametersCellHasNotFinished() {
     Parameters.begin(); // e.g. the cell's next line did not compile: end() is never reached
-    RuntimeException e = assertThrows(RuntimeException.class, () -> Check.range("stepDeadlineMillis", 2000, 1, 30_000, "ms"));
+    RuntimeException e =
+        assertThrows(
+            RuntimeException.class, () -> Check.range("stepDeadlineMillis", 2000, 1, 30_000, "ms"));
     assertEquals(Parameters.RUN_FIRST, e.getMessage());
     assertEquals(0, e.getStackTrace().length);
-    RuntimeException scenario = assertThrows(RuntimeException.class,
-        () -> Scenario.named("refused").client().write("hello").run());
+    RuntimeException scenario =
+        assertThrows(
+            RuntimeException.class, () -> Scenario.named("refused").client().write("hello").run());
     assertEquals(Parameters.RUN_FIRST, scenario.getMessage());
   }
 
   @Test
   void allInRangeSetsTheParameters() {
     Parameters.begin();
-    Parameters.end(Parameters.range("stepDeadlineMillis", 2000, 1, 30_000, "ms"),
+    Parameters.end(
+        Parameters.range("stepDeadlineMillis", 2000, 1, 30_000, "ms"),
         Parameters.length("message", "hello", 1, 60_000),
         Parameters.each("pausesMillis", new int[] {0, 1, 10, 100}, 0, 1000, 8, "ms"));
     assertTrue(Parameters.isSet());
@@ -54,18 +60,30 @@ class ParametersTest {
 
   @Test
   void arraysAndTextsNameTheParameter() {
-    assertEquals("pausesMillis (each value) must be between 0 and 1000 ms; got 5000.",
-        assertThrows(RuntimeException.class, () -> Parameters.each("pausesMillis", new int[] {0, 5000}, 0, 1000, 8, "ms")).getMessage());
-    assertEquals("pausesMillis must hold between 1 and 8 values; got 0.",
-        assertThrows(RuntimeException.class, () -> Parameters.each("pausesMillis", new int[0], 0, 1000, 8, "ms")).getMessage());
-    assertEquals("message must be between 1 and 60000 characters long; got 0.",
-        assertThrows(RuntimeException.class, () -> Parameters.length("message", "", 1, 60_000)).getMessage());
+    assertEquals(
+        "pausesMillis (each value) must be between 0 and 1000 ms; got 5000.",
+        assertThrows(
+                RuntimeException.class,
+                () -> Parameters.each("pausesMillis", new int[] {0, 5000}, 0, 1000, 8, "ms"))
+            .getMessage());
+    assertEquals(
+        "pausesMillis must hold between 1 and 8 values; got 0.",
+        assertThrows(
+                RuntimeException.class,
+                () -> Parameters.each("pausesMillis", new int[0], 0, 1000, 8, "ms"))
+            .getMessage());
+    assertEquals(
+        "message must be between 1 and 60000 characters long; got 0.",
+        assertThrows(RuntimeException.class, () -> Parameters.length("message", "", 1, 60_000))
+            .getMessage());
   }
 
   @Test
   void aCellThatUsesAFailedCellsValueSaysWhatToRun() {
     Parameters.begin();
-    assertEquals(Parameters.RUN_FIRST, assertThrows(RuntimeException.class, () -> Parameters.need(null)).getMessage());
+    assertEquals(
+        Parameters.RUN_FIRST,
+        assertThrows(RuntimeException.class, () -> Parameters.need(null)).getMessage());
     Parameters.end();
     RuntimeException e = assertThrows(RuntimeException.class, () -> Parameters.need(null));
     assertTrue(e.getMessage().startsWith("Run the cell above first"), e.getMessage());

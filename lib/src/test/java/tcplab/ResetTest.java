@@ -14,15 +14,27 @@ class ResetTest {
   @Test
   void readAfterResetGetsEconnresetOnceThenEof() {
     Result r = runClean(Lesson.readAfterReset());
-    assertJava(r, 2, "SocketException: Connection reset", 3, "SocketException: Connection reset",
-        4, "SocketException: Broken pipe");
+    assertJava(
+        r,
+        2,
+        "SocketException: Connection reset",
+        3,
+        "SocketException: Connection reset",
+        4,
+        "SocketException: Broken pipe");
   }
 
   @Test
   void writeAfterResetGetsEconnresetThenEpipe() {
     Result r = runClean(Lesson.writeAfterReset());
-    assertJava(r, 2, "SocketException: Connection reset by peer", 3, "SocketException: Broken pipe",
-        4, "-1 (end of stream)");
+    assertJava(
+        r,
+        2,
+        "SocketException: Connection reset by peer",
+        3,
+        "SocketException: Broken pipe",
+        4,
+        "-1 (end of stream)");
   }
 
   @Test

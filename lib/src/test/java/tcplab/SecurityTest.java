@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The lab's security rules, checked on its source: every listener binds an explicit address (127.0.0.1,
- * or a namespace's private address), never all interfaces; no sysctl is written outside the lab's own
- * namespaces; no sudo.
+ * The lab's security rules, checked on its source: every listener binds an explicit address
+ * (127.0.0.1, or a namespace's private address), never all interfaces; no sysctl is written outside
+ * the lab's own namespaces; no sudo.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class SecurityTest {
@@ -36,9 +36,12 @@ class SecurityTest {
   @Test
   void everyListenerBindsAnExplicitAddress() throws IOException {
     List<String> bad = new ArrayList<>();
-    Pattern twoArgServer = Pattern.compile("new ServerSocket\\(\\s*[^,()]+(,[^,()]+)?\\)"); // (port) or (port, backlog)
-    Pattern wildcard = Pattern.compile(
-        "new InetSocketAddress\\(\\s*\\w+\\s*\\)|getByName\\(\"(0\\.0\\.0\\.0|::)\"\\)|anyLocalAddress");
+    Pattern twoArgServer =
+        Pattern.compile(
+            "new ServerSocket\\(\\s*[^,()]+(,[^,()]+)?\\)"); // (port) or (port, backlog)
+    Pattern wildcard =
+        Pattern.compile(
+            "new InetSocketAddress\\(\\s*\\w+\\s*\\)|getByName\\(\"(0\\.0\\.0\\.0|::)\"\\)|anyLocalAddress");
     Pattern bindNull = Pattern.compile("\\.bind\\(\\s*null");
     for (String[] f : sources()) {
       for (Pattern p : List.of(twoArgServer, wildcard, bindNull)) {
@@ -47,11 +50,15 @@ class SecurityTest {
           bad.add(f[0] + ": " + m.group());
         }
       }
-      // a no-argument ServerSocket or ServerSocketChannel must be followed by a bind to an explicit address
-      Matcher open = Pattern.compile("new ServerSocket\\(\\)|ServerSocketChannel\\.open\\(\\)").matcher(f[1]);
+      // a no-argument ServerSocket or ServerSocketChannel must be followed by a bind to an explicit
+      // address
+      Matcher open =
+          Pattern.compile("new ServerSocket\\(\\)|ServerSocketChannel\\.open\\(\\)").matcher(f[1]);
       while (open.find()) {
         String line = f[1].substring(f[1].lastIndexOf('\n', open.start()) + 1, open.start());
-        if (line.chars().filter(c -> c == '"').count() % 2 == 1 || line.trim().startsWith("//") || line.trim().startsWith("*")) {
+        if (line.chars().filter(c -> c == '"').count() % 2 == 1
+            || line.trim().startsWith("//")
+            || line.trim().startsWith("*")) {
           continue; // in a string or a comment
         }
         String after = f[1].substring(open.end(), Math.min(f[1].length(), open.end() + 600));
@@ -68,14 +75,16 @@ class SecurityTest {
     List<String> bad = new ArrayList<>();
     for (String[] f : sources()) {
       for (String line : f[1].split("\n")) {
-        boolean toldToAReader = line.contains("`sudo ") || line.contains("ENABLE = \"sudo "); // an admin's step, shown
+        boolean toldToAReader =
+            line.contains("`sudo ") || line.contains("ENABLE = \"sudo "); // an admin's step, shown
         if (line.contains("\"sudo\"") || (line.contains("sudo ") && !toldToAReader)) {
           bad.add(f[0] + ": " + line.trim());
         }
         if (line.contains("\"-w\"") && !line.contains("netns")) {
           bad.add(f[0] + ": " + line.trim());
         }
-        if (line.contains("/proc/sys/") && (line.contains("write") || line.contains("Files.writeString"))) {
+        if (line.contains("/proc/sys/")
+            && (line.contains("write") || line.contains("Files.writeString"))) {
           bad.add(f[0] + ": " + line.trim());
         }
       }

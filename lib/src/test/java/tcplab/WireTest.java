@@ -1,16 +1,15 @@
 package tcplab;
 
-import tcplab.draw.Html;
-import tcplab.observe.Capture;
-
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.Assumptions;
+import tcplab.draw.Html;
+import tcplab.observe.Capture;
 import tech.tablesaw.api.Table;
 
 /** The packets each lesson scenario puts on the wire (needs capture: root or CAP_NET_RAW). */
@@ -19,11 +18,15 @@ class WireTest {
 
   @BeforeAll
   static void needsCapture() {
-    Assumptions.assumeTrue(Capture.unavailableReason().isEmpty(), () -> Capture.unavailableReason().get());
+    Assumptions.assumeTrue(
+        Capture.unavailableReason().isEmpty(), () -> Capture.unavailableReason().get());
   }
 
   private static List<String> flags(Table packets, String from) {
-    return packets.where(packets.stringColumn("from").isEqualTo(from)).stringColumn("flags").asList();
+    return packets
+        .where(packets.stringColumn("from").isEqualTo(from))
+        .stringColumn("flags")
+        .asList();
   }
 
   @Test
@@ -57,10 +60,18 @@ class WireTest {
   @Test
   void javaCloseWithUnreadDataSendsFinThenRst() {
     Result r = Lesson.closeWithUnreadData().run();
-    assertEquals(List.of("RST ACK"), flags(r.packets(false), "server").stream()
-        .filter(f -> f.startsWith("RST") || f.startsWith("FIN")).toList(), "C close: a bare RST");
-    assertEquals(List.of("FIN ACK", "RST ACK"), flags(r.packets(true), "server").stream()
-        .filter(f -> f.startsWith("RST") || f.startsWith("FIN")).toList(), "Java close: FIN, then RST");
+    assertEquals(
+        List.of("RST ACK"),
+        flags(r.packets(false), "server").stream()
+            .filter(f -> f.startsWith("RST") || f.startsWith("FIN"))
+            .toList(),
+        "C close: a bare RST");
+    assertEquals(
+        List.of("FIN ACK", "RST ACK"),
+        flags(r.packets(true), "server").stream()
+            .filter(f -> f.startsWith("RST") || f.startsWith("FIN"))
+            .toList(),
+        "Java close: FIN, then RST");
   }
 
   @Test

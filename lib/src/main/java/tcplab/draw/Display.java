@@ -5,16 +5,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Puts HTML, SVG and text in a notebook's output, on every Java kernel, without calling any kernel API
- * from a cell: finds the running kernel by reflection (rapaio, IJava, JJava), builds the kernel's own
- * {@code DisplayData} and displays it. Outside a kernel (JShell, unit tests) it prints the text form.
- * {@code tcplab.Show} is the notebooks' face of it.
+ * Puts HTML, SVG and text in a notebook's output, on every Java kernel, without calling any kernel
+ * API from a cell: finds the running kernel by reflection (rapaio, IJava, JJava), builds the
+ * kernel's own {@code DisplayData} and displays it. Outside a kernel (JShell, unit tests) it prints
+ * the text form. {@code tcplab.Show} is the notebooks' face of it.
  */
 public final class Display {
   private Display() {}
 
   /** The kernel this JVM runs in, found once. */
-  public enum Kernel { RAPAIO, IJAVA, JJAVA, NONE }
+  public enum Kernel {
+    RAPAIO,
+    IJAVA,
+    JJAVA,
+    NONE
+  }
 
   private static volatile Kernel kernel;
   private static volatile Object kernelInstance;
@@ -23,7 +28,8 @@ public final class Display {
   public static void init() {
     if (kernel() == Kernel.RAPAIO) {
       try {
-        Object options = type("org.rapaio.jupyter.kernel.global.Global").getMethod("options").invoke(null);
+        Object options =
+            type("org.rapaio.jupyter.kernel.global.Global").getMethod("options").invoke(null);
         Object display = options.getClass().getMethod("display").invoke(options);
         display.getClass().getMethod("defaultMime", String.class).invoke(display, "text/plain");
       } catch (ReflectiveOperationException | RuntimeException e) {
@@ -61,7 +67,8 @@ public final class Display {
       try {
         Object bundle = bundle(k, text, data);
         for (Method m : kernelInstance.getClass().getMethods()) {
-          if (m.getName().equals("display") && m.getParameterCount() == 1
+          if (m.getName().equals("display")
+              && m.getParameterCount() == 1
               && m.getParameterTypes()[0].isInstance(bundle)) {
             m.invoke(kernelInstance, bundle);
             return;
@@ -82,9 +89,11 @@ public final class Display {
       type = type("org.rapaio.jupyter.kernel.display.DisplayData");
       bundle = type.getMethod("fromText", String.class).invoke(null, text);
     } else {
-      type = type(k == Kernel.IJAVA
-          ? "io.github.spencerpark.jupyter.kernel.display.DisplayData"
-          : "org.dflib.jjava.jupyter.kernel.display.DisplayData");
+      type =
+          type(
+              k == Kernel.IJAVA
+                  ? "io.github.spencerpark.jupyter.kernel.display.DisplayData"
+                  : "org.dflib.jjava.jupyter.kernel.display.DisplayData");
       bundle = type.getConstructor(String.class).newInstance(text);
     }
     Method put = type.getMethod("putData", String.class, Object.class);

@@ -7,8 +7,10 @@ import tech.tablesaw.columns.Column;
 public final class Html {
   private Html() {}
 
-  private static final String STYLE = "border-collapse:collapse;font-size:12px;font-family:monospace";
-  private static final String CELL = "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top";
+  private static final String STYLE =
+      "border-collapse:collapse;font-size:12px;font-family:monospace";
+  private static final String CELL =
+      "border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top";
 
   /** Tables longer than this show their first and last rows only. */
   public static final int MAX_ROWS = 40;
@@ -18,28 +20,45 @@ public final class Html {
     if (t.rowCount() <= MAX_ROWS) {
       return t.printAll();
     }
-    return t.first(MAX_ROWS / 2).printAll() + "\n... " + (t.rowCount() - MAX_ROWS) + " rows not shown ...\n"
+    return t.first(MAX_ROWS / 2).printAll()
+        + "\n... "
+        + (t.rowCount() - MAX_ROWS)
+        + " rows not shown ...\n"
         + t.last(MAX_ROWS / 2).printAll();
   }
 
   /** Escapes text for HTML. */
   public static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 
   /** The whole table as one HTML {@code <table>} with its name as caption. */
   public static String table(Table t) {
     StringBuilder b = new StringBuilder("<table style=\"" + STYLE + "\">");
-    b.append("<caption style=\"text-align:left;font-weight:bold\">").append(escape(t.name())).append("</caption><tr>");
+    b.append("<caption style=\"text-align:left;font-weight:bold\">")
+        .append(escape(t.name()))
+        .append("</caption><tr>");
     for (String name : t.columnNames()) {
-      b.append("<th style=\"").append(CELL).append(";background:#f0f0f0\">").append(escape(name)).append("</th>");
+      b.append("<th style=\"")
+          .append(CELL)
+          .append(";background:#f0f0f0\">")
+          .append(escape(name))
+          .append("</th>");
     }
     b.append("</tr>");
     int n = t.rowCount();
     for (int r = 0; r < n; r++) {
       if (n > MAX_ROWS && r == MAX_ROWS / 2) {
-        b.append("<tr><td colspan=\"").append(t.columnCount()).append("\" style=\"").append(CELL)
-            .append(";color:#666\">… ").append(n - MAX_ROWS).append(" rows not shown …</td></tr>");
+        b.append("<tr><td colspan=\"")
+            .append(t.columnCount())
+            .append("\" style=\"")
+            .append(CELL)
+            .append(";color:#666\">… ")
+            .append(n - MAX_ROWS)
+            .append(" rows not shown …</td></tr>");
         r = n - MAX_ROWS / 2 - 1;
         continue;
       }
@@ -47,7 +66,12 @@ public final class Html {
       for (Column<?> c : t.columns()) {
         String v = c.getString(r);
         String colour = Failure.is(v) ? ";color:" + Ladder.FAILURE + ";font-weight:bold" : "";
-        b.append("<td style=\"").append(CELL).append(colour).append("\">").append(escape(v)).append("</td>");
+        b.append("<td style=\"")
+            .append(CELL)
+            .append(colour)
+            .append("\">")
+            .append(escape(v))
+            .append("</td>");
       }
       b.append("</tr>");
     }

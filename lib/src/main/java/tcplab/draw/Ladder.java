@@ -1,7 +1,5 @@
 package tcplab.draw;
 
-import tcplab.engine.Side;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tcplab.engine.Side;
 import tech.tablesaw.api.Table;
 
 /**
@@ -27,7 +26,9 @@ import tech.tablesaw.api.Table;
 public final class Ladder {
   private Ladder() {}
 
-  /** A segment on the wire at {@code tMillis}, sent by {@code from}; FIN and RST are highlighted. */
+  /**
+   * A segment on the wire at {@code tMillis}, sent by {@code from}; FIN and RST are highlighted.
+   */
   public record Arrow(double tMillis, Side from, String label, boolean highlight) {}
 
   /** A call and its result, or a state change ("→ CLOSE_WAIT"), on one side's lifeline. */
@@ -35,46 +36,60 @@ public final class Ladder {
 
   /** Colour of highlighted arrows (FIN, RST). */
   public static final String HIGHLIGHT = "#e65100";
+
   /** Colour of failed calls. */
   public static final String FAILURE = "#b00020";
+
   /** Gaps longer than this (ms) are cut and marked with a break. */
   public static final double BREAK_MILLIS = 200;
 
-  /** Width of the SVG (px): it fits a notebook's output area (about 800-1000 px) without scaling. */
+  /**
+   * Width of the SVG (px): it fits a notebook's output area (about 800-1000 px) without scaling.
+   */
   static final int WIDTH = 720;
+
   /** Right end of the time labels ("+12.34 ms", anchored at their end). */
   static final int TIME_X = 70;
+
   private static final int CLIENT_X = 290;
   private static final int SERVER_X = 484;
-  private static final int CHAR_PX = 7; // 11px monospace is ~6.6 px a character: textWidth(…, 11) rounds up to 7
+  private static final int CHAR_PX =
+      7; // 11px monospace is ~6.6 px a character: textWidth(…, 11) rounds up to 7
   private static final int LINE_PX = 14;
   private static final int TITLE_PX = 13;
   private static final int NOTICE_PX = 12;
   private static final int MARGIN = 6; // free space beside the time labels and at the right edge
   private static final int CLIENT_CHARS = (CLIENT_X - 8 - (TIME_X + MARGIN) - 8) / CHAR_PX;
   private static final int SERVER_CHARS = (WIDTH - MARGIN - (SERVER_X + 8) - 8) / CHAR_PX;
+
   /** Colour of the notice that says the ladder has no packets. */
   public static final String NOTICE = "#8a3b00";
+
   private static final String NORMAL = "#333";
 
   /**
-   * The width (px) this renderer reserves for {@code chars} characters of monospace text at {@code fontSize}
-   * px: 0.64 em a character (DejaVu Sans Mono and Liberation Mono are 0.60 em), so an estimate that fits is
-   * never short. Layout and the layout test use the same estimate.
+   * The width (px) this renderer reserves for {@code chars} characters of monospace text at {@code
+   * fontSize} px: 0.64 em a character (DejaVu Sans Mono and Liberation Mono are 0.60 em), so an
+   * estimate that fits is never short. Layout and the layout test use the same estimate.
    */
   public static double textWidth(int chars, int fontSize) {
     return chars * (fontSize == 11 ? CHAR_PX : fontSize * 0.64);
   }
 
   /**
-   * The notice of a ladder without packets, from a capture note ("no packet capture here: why; how to turn them
-   * on"): "No packets on this ladder (no SYN, FIN or RST arrows): why; how ...". Null for a null or blank note.
+   * The notice of a ladder without packets, from a capture note ("no packet capture here: why; how
+   * to turn them on"): "No packets on this ladder (no SYN, FIN or RST arrows): why; how ...". Null
+   * for a null or blank note.
    */
   public static String noPackets(String captureNote) {
     if (captureNote == null || captureNote.isBlank()) {
       return null;
     }
-    String why = captureNote.strip().replaceFirst("^no packet capture here: ", "").replaceFirst("^no packets: ", "");
+    String why =
+        captureNote
+            .strip()
+            .replaceFirst("^no packet capture here: ", "")
+            .replaceFirst("^no packets: ", "");
     return "No packets on this ladder (no SYN, FIN or RST arrows): " + why;
   }
 
@@ -116,9 +131,9 @@ public final class Ladder {
   }
 
   /**
-   * The ladder as a standalone SVG document (720 px wide). The title wraps to the width; {@code notice}, when not
-   * null or empty, is drawn right under it in a tinted, outlined box in bold (e.g. why there are no packets and
-   * how to turn them on), so a reader cannot miss it.
+   * The ladder as a standalone SVG document (720 px wide). The title wraps to the width; {@code
+   * notice}, when not null or empty, is drawn right under it in a tinted, outlined box in bold
+   * (e.g. why there are no packets and how to turn them on), so a reader cannot miss it.
    */
   public static String svg(String title, String notice, List<Arrow> arrows, List<Mark> marks) {
     List<Event> events = events(arrows, marks);
@@ -132,8 +147,14 @@ public final class Ladder {
       List<String> lines = wrap(notice.strip(), charsIn(WIDTH - 16 - 12, NOTICE_PX));
       int boxTop = hy + 6;
       int boxH = lines.size() * 15 + 8;
-      head.append("<rect class=\"notice\" x=\"8\" y=\"").append(boxTop).append("\" width=\"").append(WIDTH - 16)
-          .append("\" height=\"").append(boxH).append("\" rx=\"3\" fill=\"#fff3e0\" stroke=\"").append(HIGHLIGHT)
+      head.append("<rect class=\"notice\" x=\"8\" y=\"")
+          .append(boxTop)
+          .append("\" width=\"")
+          .append(WIDTH - 16)
+          .append("\" height=\"")
+          .append(boxH)
+          .append("\" rx=\"3\" fill=\"#fff3e0\" stroke=\"")
+          .append(HIGHLIGHT)
           .append("\" stroke-width=\"1.5\"/>");
       for (int i = 0; i < lines.size(); i++) {
         head.append(text(14, boxTop + 16 + i * 15, "start", NOTICE, true, lines.get(i), NOTICE_PX));
@@ -167,31 +188,61 @@ public final class Ladder {
     }
     int height = y + 24;
     StringBuilder svg = new StringBuilder();
-    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
-        .append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
+    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" viewBox=\"0 0 ")
+        .append(WIDTH)
+        .append(' ')
+        .append(height)
         .append("\" font-family=\"monospace\" font-size=\"11\">");
-    svg.append("<rect x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(height)
+    svg.append("<rect x=\"0\" y=\"0\" width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(height)
         .append("\" fill=\"white\"/>");
     svg.append(head);
     for (int x : new int[] {CLIENT_X, SERVER_X}) {
       String name = x == CLIENT_X ? "client" : "server";
-      svg.append("<rect x=\"").append(x - 32).append("\" y=\"").append(top - 26)
+      svg.append("<rect x=\"")
+          .append(x - 32)
+          .append("\" y=\"")
+          .append(top - 26)
           .append("\" width=\"64\" height=\"20\" rx=\"3\" fill=\"#eef\" stroke=\"#557\"/>");
       svg.append(text(x, top - 12, "middle", "#000", true, name));
-      svg.append("<line x1=\"").append(x).append("\" y1=\"").append(top - 6).append("\" x2=\"").append(x)
-          .append("\" y2=\"").append(height - 8).append("\" stroke=\"#888\" stroke-width=\"1.5\"/>");
+      svg.append("<line x1=\"")
+          .append(x)
+          .append("\" y1=\"")
+          .append(top - 6)
+          .append("\" x2=\"")
+          .append(x)
+          .append("\" y2=\"")
+          .append(height - 8)
+          .append("\" stroke=\"#888\" stroke-width=\"1.5\"/>");
       for (int b : breaks) { // a white cut with two slanted strokes
-        svg.append("<rect x=\"").append(x - 8).append("\" y=\"").append(b - 4)
+        svg.append("<rect x=\"")
+            .append(x - 8)
+            .append("\" y=\"")
+            .append(b - 4)
             .append("\" width=\"16\" height=\"8\" fill=\"white\"/>");
-        svg.append("<path d=\"M").append(x - 8).append(' ').append(b - 1).append(" l16 -6 M").append(x - 8)
-            .append(' ').append(b + 6).append(" l16 -6\" stroke=\"#888\" fill=\"none\"/>");
+        svg.append("<path d=\"M")
+            .append(x - 8)
+            .append(' ')
+            .append(b - 1)
+            .append(" l16 -6 M")
+            .append(x - 8)
+            .append(' ')
+            .append(b + 6)
+            .append(" l16 -6\" stroke=\"#888\" fill=\"none\"/>");
       }
     }
     for (int b : breaks) {
       svg.append(text((CLIENT_X + SERVER_X) / 2, b + 4, "middle", "#999", false, "(time cut)"));
     }
     if (events.isEmpty()) {
-      svg.append(text((CLIENT_X + SERVER_X) / 2, top + 14, "middle", "#999", false, "(nothing to show)"));
+      svg.append(
+          text((CLIENT_X + SERVER_X) / 2, top + 14, "middle", "#999", false, "(nothing to show)"));
     }
     return svg.append(body).append("</svg>").toString();
   }
@@ -205,20 +256,54 @@ public final class Ladder {
     int y2 = y1 + 10;
     String colour = a.highlight() ? HIGHLIGHT : NORMAL;
     String width = a.highlight() ? "2" : "1.2";
-    int room = SERVER_X - CLIENT_X - 16; // a label wider than the space between the lifelines gets a smaller font
-    int size = textWidth(a.label().length(), 11) <= room ? 11
-        : Math.max(6, (int) Math.floor(room / (a.label().length() * 0.64)));
-    b.append("<text x=\"").append((CLIENT_X + SERVER_X) / 2).append("\" y=\"").append(labelY)
-        .append("\" text-anchor=\"middle\" fill=\"").append(colour).append('"')
+    int room =
+        SERVER_X - CLIENT_X
+            - 16; // a label wider than the space between the lifelines gets a smaller font
+    int size =
+        textWidth(a.label().length(), 11) <= room
+            ? 11
+            : Math.max(6, (int) Math.floor(room / (a.label().length() * 0.64)));
+    b.append("<text x=\"")
+        .append((CLIENT_X + SERVER_X) / 2)
+        .append("\" y=\"")
+        .append(labelY)
+        .append("\" text-anchor=\"middle\" fill=\"")
+        .append(colour)
+        .append('"')
         .append(size != 11 ? " font-size=\"" + size + "\"" : "")
-        .append(a.highlight() ? " font-weight=\"bold\"" : "").append('>').append(escape(a.label())).append("</text>");
-    b.append("<line class=\"segment\" x1=\"").append(x1).append("\" y1=\"").append(y1).append("\" x2=\"").append(x2)
-        .append("\" y2=\"").append(y2).append("\" stroke=\"").append(colour).append("\" stroke-width=\"")
-        .append(width).append("\"/>");
+        .append(a.highlight() ? " font-weight=\"bold\"" : "")
+        .append('>')
+        .append(escape(a.label()))
+        .append("</text>");
+    b.append("<line class=\"segment\" x1=\"")
+        .append(x1)
+        .append("\" y1=\"")
+        .append(y1)
+        .append("\" x2=\"")
+        .append(x2)
+        .append("\" y2=\"")
+        .append(y2)
+        .append("\" stroke=\"")
+        .append(colour)
+        .append("\" stroke-width=\"")
+        .append(width)
+        .append("\"/>");
     int d = right ? -1 : 1; // arrow head at (x2, y2), pointing along the line
-    b.append("<polygon points=\"").append(x2).append(',').append(y2).append(' ').append(x2 + d * 9).append(',')
-        .append(y2 - 6).append(' ').append(x2 + d * 8).append(',').append(y2 + 2).append("\" fill=\"")
-        .append(colour).append("\"/>");
+    b.append("<polygon points=\"")
+        .append(x2)
+        .append(',')
+        .append(y2)
+        .append(' ')
+        .append(x2 + d * 9)
+        .append(',')
+        .append(y2 - 6)
+        .append(' ')
+        .append(x2 + d * 8)
+        .append(',')
+        .append(y2 + 2)
+        .append("\" fill=\"")
+        .append(colour)
+        .append("\"/>");
     return y2 + 4;
   }
 
@@ -235,13 +320,37 @@ public final class Ladder {
     String fill = m.failure() ? "#fdecea" : state ? "#eef7ee" : "#f6f6f6";
     String stroke = m.failure() ? FAILURE : state ? "#6a6" : "#bbb";
     int top = y - 10;
-    b.append("<rect class=\"mark\" x=\"").append(x).append("\" y=\"").append(top).append("\" width=\"").append(w)
-        .append("\" height=\"").append(h).append("\" rx=\"3\" fill=\"").append(fill).append("\" stroke=\"")
-        .append(stroke).append("\"/>");
-    b.append("<line x1=\"").append(client ? x + w : x).append("\" y1=\"").append(y - 4).append("\" x2=\"")
-        .append(lifeline).append("\" y2=\"").append(y - 4).append("\" stroke=\"").append(stroke).append("\"/>");
-    b.append("<circle cx=\"").append(lifeline).append("\" cy=\"").append(y - 4).append("\" r=\"2.5\" fill=\"")
-        .append(m.failure() ? FAILURE : "#555").append("\"/>");
+    b.append("<rect class=\"mark\" x=\"")
+        .append(x)
+        .append("\" y=\"")
+        .append(top)
+        .append("\" width=\"")
+        .append(w)
+        .append("\" height=\"")
+        .append(h)
+        .append("\" rx=\"3\" fill=\"")
+        .append(fill)
+        .append("\" stroke=\"")
+        .append(stroke)
+        .append("\"/>");
+    b.append("<line x1=\"")
+        .append(client ? x + w : x)
+        .append("\" y1=\"")
+        .append(y - 4)
+        .append("\" x2=\"")
+        .append(lifeline)
+        .append("\" y2=\"")
+        .append(y - 4)
+        .append("\" stroke=\"")
+        .append(stroke)
+        .append("\"/>");
+    b.append("<circle cx=\"")
+        .append(lifeline)
+        .append("\" cy=\"")
+        .append(y - 4)
+        .append("\" r=\"2.5\" fill=\"")
+        .append(m.failure() ? FAILURE : "#555")
+        .append("\"/>");
     for (int i = 0; i < lines.size(); i++) {
       b.append(text(x + 4, y + i * LINE_PX, "start", colour, m.failure(), lines.get(i)));
     }
@@ -252,9 +361,23 @@ public final class Ladder {
     return text(x, y, anchor, colour, bold, s, 11);
   }
 
-  private static String text(int x, int y, String anchor, String colour, boolean bold, String s, int size) {
-    return "<text x=\"" + x + "\" y=\"" + y + "\" text-anchor=\"" + anchor + "\" fill=\"" + colour + "\" font-size=\"" + size + "\""
-        + (bold ? " font-weight=\"bold\"" : "") + " xml:space=\"preserve\">" + escape(s) + "</text>";
+  private static String text(
+      int x, int y, String anchor, String colour, boolean bold, String s, int size) {
+    return "<text x=\""
+        + x
+        + "\" y=\""
+        + y
+        + "\" text-anchor=\""
+        + anchor
+        + "\" fill=\""
+        + colour
+        + "\" font-size=\""
+        + size
+        + "\""
+        + (bold ? " font-weight=\"bold\"" : "")
+        + " xml:space=\"preserve\">"
+        + escape(s)
+        + "</text>";
   }
 
   /** Escapes text for XML; drops control characters, which XML 1.0 cannot hold. */
@@ -285,7 +408,9 @@ public final class Ladder {
 
   /** A time label: "+1.23 ms", "+123.4 ms", "+12.35 s" (at most 9 characters up to 999 s). */
   private static String timeLabel(double t) {
-    return Math.abs(t) < 1000 ? "+" + millis(t) + " ms" : String.format(Locale.ROOT, "+%.2f s", t / 1000);
+    return Math.abs(t) < 1000
+        ? "+" + millis(t) + " ms"
+        : String.format(Locale.ROOT, "+%.2f s", t / 1000);
   }
 
   /** Splits {@code s} into lines of at most {@code width} characters, at spaces where possible. */
@@ -326,14 +451,22 @@ public final class Ladder {
     }
     int clientCol = 10 + markW + 1;
     int serverCol = clientCol + span + 1;
-    b.append(pad("", clientCol - 3)).append("client").append(pad("", serverCol - clientCol - 6)).append("server\n");
+    b.append(pad("", clientCol - 3))
+        .append("client")
+        .append(pad("", serverCol - clientCol - 6))
+        .append("server\n");
     String empty = pad("", 10) + pad("", markW) + " |" + pad("", span) + "|";
     double prevT = Double.NaN;
     for (Event e : events(arrows, marks)) {
       if (!Double.isNaN(prevT) && e.t() - prevT > BREAK_MILLIS) {
-        b.append(pad("", 10)).append(pad("", markW)).append(" ~").append(pad("   (time cut)", span)).append("~\n");
+        b.append(pad("", 10))
+            .append(pad("", markW))
+            .append(" ~")
+            .append(pad("   (time cut)", span))
+            .append("~\n");
       }
-      String time = Double.isNaN(prevT) || Math.abs(e.t() - prevT) >= 0.05 ? "+" + millis(e.t()) + " ms" : "";
+      String time =
+          Double.isNaN(prevT) || Math.abs(e.t() - prevT) >= 0.05 ? "+" + millis(e.t()) + " ms" : "";
       prevT = e.t();
       if (e.arrow() != null) {
         Arrow a = e.arrow();
@@ -347,7 +480,11 @@ public final class Ladder {
         if (a.highlight()) {
           line = line.replace('-', '=');
         }
-        b.append(padLeft(time, 9)).append(' ').append(pad("", markW)).append(" |").append(pad(line, span))
+        b.append(padLeft(time, 9))
+            .append(' ')
+            .append(pad("", markW))
+            .append(" |")
+            .append(pad(line, span))
             .append("|\n");
       } else {
         Mark m = e.mark();
@@ -356,11 +493,21 @@ public final class Ladder {
         for (int i = 0; i < lines.size(); i++) {
           String t = i == 0 ? time : "";
           if (m.side() == Side.CLIENT) {
-            b.append(padLeft(t, 9)).append(' ').append(padLeft(lines.get(i), markW)).append(" |")
-                .append(pad("", span)).append("|\n");
+            b.append(padLeft(t, 9))
+                .append(' ')
+                .append(padLeft(lines.get(i), markW))
+                .append(" |")
+                .append(pad("", span))
+                .append("|\n");
           } else {
-            b.append(padLeft(t, 9)).append(' ').append(pad("", markW)).append(" |").append(pad("", span))
-                .append("| ").append(lines.get(i)).append('\n');
+            b.append(padLeft(t, 9))
+                .append(' ')
+                .append(pad("", markW))
+                .append(" |")
+                .append(pad("", span))
+                .append("| ")
+                .append(lines.get(i))
+                .append('\n');
           }
         }
       }
@@ -385,7 +532,8 @@ public final class Ladder {
       }
       Files.writeString(file, svg, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not save the ladder to " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not save the ladder to " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -412,8 +560,12 @@ public final class Ladder {
       String java = calls.getString(r, "Java view");
       String view = c.startsWith("not observable") ? "Java: " + java : c;
       boolean failure = Failure.is(view);
-      marks.add(new Mark(t, side, call.startsWith("wait") || call.startsWith("pause") ? call
-          : call + " = " + view, failure));
+      marks.add(
+          new Mark(
+              t,
+              side,
+              call.startsWith("wait") || call.startsWith("pause") ? call : call + " = " + view,
+              failure));
       Matcher m = STATES.matcher(calls.getString(r, "states after (C run)"));
       if (m.find()) {
         for (Side s : Side.values()) {

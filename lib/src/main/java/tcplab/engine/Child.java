@@ -1,33 +1,43 @@
 package tcplab.engine;
 
-import tcplab.Step;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import tcplab.Step;
 import tcplab.proc.ChildJvm;
 
-/** The parent's handle on a {@link PeerProcess}: start it, send it steps, crash it, always reap it. */
+/**
+ * The parent's handle on a {@link PeerProcess}: start it, send it steps, crash it, always reap it.
+ */
 final class Child implements AutoCloseable {
   /** How long a peer process may take to start and accept (a loaded classroom machine is slow). */
   static final int START_MILLIS = 10_000;
+
   private final ChildJvm jvm;
   private int port = -1;
 
   /** How long a kept-warm peer waits for its connection before it exits by itself. */
   private static final int WARM_ACCEPT_MILLIS = 600_000;
+
   private static final Map<Ops.Mode, Child> WARM = new EnumMap<>(Ops.Mode.class);
   private static volatile boolean keepWarm;
 
   private Child(Ops.Mode mode, int acceptMillis) throws IOException {
-    jvm = ChildJvm.start(List.of(), List.of("-Xmx64m"), PeerProcess.class.getName(),
-        List.of(mode.name(), Integer.toString(acceptMillis)));
+    jvm =
+        ChildJvm.start(
+            List.of(),
+            List.of("-Xmx64m"),
+            PeerProcess.class.getName(),
+            List.of(mode.name(), Integer.toString(acceptMillis)));
   }
 
-  /** Starts a server peer process (or takes the one kept warm); {@link #port()} waits until it listens. */
+  /**
+   * Starts a server peer process (or takes the one kept warm); {@link #port()} waits until it
+   * listens.
+   */
   static Child start(Ops.Mode mode) throws IOException {
     Child warm;
     synchronized (WARM) {
@@ -43,9 +53,9 @@ final class Child implements AutoCloseable {
   }
 
   /**
-   * Keeps one started peer process per mode ready, so that a crash scenario does not wait for two JVM starts
-   * (most of its time). Only for a long-lived JVM that owns its processes' fate (the private host: every peer
-   * dies with its namespaces); {@code false} ends the waiting peers.
+   * Keeps one started peer process per mode ready, so that a crash scenario does not wait for two
+   * JVM starts (most of its time). Only for a long-lived JVM that owns its processes' fate (the
+   * private host: every peer dies with its namespaces); {@code false} ends the waiting peers.
    */
   public static void keepWarm(boolean on) {
     keepWarm = on;
@@ -57,25 +67,30 @@ final class Child implements AutoCloseable {
     }
   }
 
-  /** Starts the missing warm peers in the background (after a play, so they do not slow it down). */
+  /**
+   * Starts the missing warm peers in the background (after a play, so they do not slow it down).
+   */
   public static void refillWarm() {
     if (!keepWarm) {
       return;
     }
-    Thread t = new Thread(() -> {
-      for (Ops.Mode mode : Ops.Mode.values()) {
-        synchronized (WARM) {
-          if (!keepWarm || WARM.containsKey(mode)) {
-            continue;
-          }
-          try {
-            WARM.put(mode, new Child(mode, WARM_ACCEPT_MILLIS));
-          } catch (IOException e) {
-            return; // the next play starts its own
-          }
-        }
-      }
-    }, "tcplab-warm-peers");
+    Thread t =
+        new Thread(
+            () -> {
+              for (Ops.Mode mode : Ops.Mode.values()) {
+                synchronized (WARM) {
+                  if (!keepWarm || WARM.containsKey(mode)) {
+                    continue;
+                  }
+                  try {
+                    WARM.put(mode, new Child(mode, WARM_ACCEPT_MILLIS));
+                  } catch (IOException e) {
+                    return; // the next play starts its own
+                  }
+                }
+              }
+            },
+            "tcplab-warm-peers");
     t.setDaemon(true);
     t.start();
   }
@@ -99,8 +114,14 @@ final class Child implements AutoCloseable {
 
   /** Performs one step in the child and returns its view. */
   String perform(Step step, int deadlineMillis) throws IOException {
-    jvm.send(step.op() + " " + step.number() + " " + deadlineMillis + " "
-        + Base64.getEncoder().encodeToString(step.text().getBytes(StandardCharsets.UTF_8)));
+    jvm.send(
+        step.op()
+            + " "
+            + step.number()
+            + " "
+            + deadlineMillis
+            + " "
+            + Base64.getEncoder().encodeToString(step.text().getBytes(StandardCharsets.UTF_8)));
     String done = jvm.await("DONE", deadlineMillis + 2_000);
     return new String(Base64.getDecoder().decode(done.substring(5).trim()), StandardCharsets.UTF_8);
   }

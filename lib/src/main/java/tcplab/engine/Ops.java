@@ -1,16 +1,15 @@
 package tcplab.engine;
 
-import tcplab.Step;
-import tcplab.observe.CRead;
-import tcplab.observe.CResult;
-import tcplab.observe.CView;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import tcplab.Step;
+import tcplab.observe.CRead;
+import tcplab.observe.CResult;
+import tcplab.observe.CView;
 
 /**
  * Performs one socket step on one end of a connection, as C does (real libc calls on the socket's
@@ -21,7 +20,10 @@ final class Ops {
   private Ops() {}
 
   /** How a run talks to its sockets. */
-  enum Mode { C, JAVA }
+  enum Mode {
+    C,
+    JAVA
+  }
 
   /** One end of a connection owned by this JVM. */
   static final class End implements AutoCloseable {
@@ -68,7 +70,9 @@ final class Ops {
       case SEND_NOSIGNAL -> CView.send(fd, step.data(), CView.MSG_NOSIGNAL).text();
       case READ -> {
         CRead r = CView.recv(fd, step.number(), 0, deadlineMillis);
-        yield r.result().errno() == CResult.EAGAIN ? r.text() + ": nothing within " + deadlineMillis + " ms" : r.text();
+        yield r.result().errno() == CResult.EAGAIN
+            ? r.text() + ": nothing within " + deadlineMillis + " ms"
+            : r.text();
       }
       case SHUTDOWN_WRITE -> CView.shutdown(fd, CView.SHUT_WR).text();
       case SHUTDOWN_READ -> CView.shutdown(fd, CView.SHUT_RD).text();
@@ -93,7 +97,9 @@ final class Ops {
           end.socket.setSoTimeout(deadlineMillis);
           byte[] buf = new byte[step.number()];
           int n = end.in.read(buf);
-          return n < 0 ? "-1 (end of stream)" : n + " \"" + new String(buf, 0, n, StandardCharsets.UTF_8) + "\"";
+          return n < 0
+              ? "-1 (end of stream)"
+              : n + " \"" + new String(buf, 0, n, StandardCharsets.UTF_8) + "\"";
         }
         case SHUTDOWN_WRITE -> end.socket.shutdownOutput();
         case SHUTDOWN_READ -> end.socket.shutdownInput();

@@ -1,7 +1,6 @@
 package tcplab.engine;
 
 import tcplab.observe.ProcNetTcp;
-
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -31,6 +30,8 @@ public final class Rows {
 
   /** The state of the socket local:remote in /proc/net/tcp, or "CLOSED" when it is not listed. */
   public static String state(int localPort, int remotePort) {
-    return ProcNetTcp.find(localPort, remotePort).map(ProcNetTcp.Row::state).orElse(ProcNetTcp.NOT_LISTED);
+    return ProcNetTcp.find(localPort, remotePort)
+        .map(ProcNetTcp.Row::state)
+        .orElse(ProcNetTcp.NOT_LISTED);
   }
 }

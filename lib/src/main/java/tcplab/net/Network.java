@@ -6,18 +6,22 @@ import tcplab.Wire;
 import tech.tablesaw.api.Table;
 
 /**
- * Two hosts and the cable between them: what every lesson-17 story needs, with one name per fault on every
- * network. Two implementations: {@link RealNetwork} (two real kernels in network namespaces: a real cut, a real
- * crash and reboot, packets) and {@link RelayNetwork} (a pure-Java relay on 127.0.0.1 standing in for the cable:
- * works everywhere, but its kernel ACKs, which {@link #cannotShow()} says).
+ * Two hosts and the cable between them: what every lesson-17 story needs, with one name per fault
+ * on every network. Two implementations: {@link RealNetwork} (two real kernels in network
+ * namespaces: a real cut, a real crash and reboot, packets) and {@link RelayNetwork} (a pure-Java
+ * relay on 127.0.0.1 standing in for the cable: works everywhere, but its kernel ACKs, which {@link
+ * #cannotShow()} says).
  */
 public interface Network extends AutoCloseable {
-  /** One connection from the client host to the server host: both sockets and the ports /proc lists them by. */
+  /**
+   * One connection from the client host to the server host: both sockets and the ports /proc lists
+   * them by.
+   */
   record Link(Socket client, Socket server, int clientPort, int serverPort) {}
 
   /** Listens on the server host, connects from the client host, accepts (3 s deadlines). */
   default Link connect() {
-    return connect(s -> { });
+    return connect(s -> {});
   }
 
   /** Like {@link #connect()}, calling {@code setup} on the client socket before it connects. */
@@ -38,13 +42,18 @@ public interface Network extends AutoCloseable {
   /** The rebooted server host's service listens on the old connection's port again. */
   ServerSocket listenAgain(Link old);
 
-  /** A new connection from the client host to the port {@code listener} listens on, accepted there. */
+  /**
+   * A new connection from the client host to the port {@code listener} listens on, accepted there.
+   */
   Link connectAgain(ServerSocket listener);
 
   /** Each end's state as its own kernel lists it, e.g. "ESTABLISHED timer=retransmit Send-Q=16". */
   Timeline.States states(Link link);
 
-  /** Sets net.ipv4.tcp_retries2 in the client host only; false when this network has no kernel of its own. */
+  /**
+   * Sets net.ipv4.tcp_retries2 in the client host only; false when this network has no kernel of
+   * its own.
+   */
   boolean setRetries2(int retries2);
 
   /** True for real kernels on both ends of a real cable; false for the relay stand-in. */
@@ -56,7 +65,10 @@ public interface Network extends AutoCloseable {
   /** Lines the packets of {@code link} up with {@code timeline} (when this network captures). */
   default void watch(Timeline timeline, Link link) {}
 
-  /** {@code table} with the packets this network captured and its ladder; without packets, the note says why. */
+  /**
+   * {@code table} with the packets this network captured and its ladder; without packets, the note
+   * says why.
+   */
   Wire wire(Table table);
 
   /** Deletes both hosts and the cable; closing twice is harmless. */

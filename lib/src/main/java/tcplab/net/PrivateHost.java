@@ -13,21 +13,32 @@ import tcplab.proc.Processes;
 
 /**
  * A private host: one child JVM that is root of its own user, network, mount and PID namespace
- * ({@code unshare -rnmpf}), with its own loopback up. There it may do what a student's account may not: capture
- * packets, cut links, create more namespaces; its sockets live on its own 127.0.0.1, which nothing else sees.
- * <p>It starts on the first {@link #play} (or {@link #warmUp()}) and stays, warm, for the next ones; a play that
- * passes its deadline or whose caller is interrupted kills it (SIGKILL; its namespaces and every process in them
- * die with it), and the next play starts a fresh one. Plays run one at a time.
+ * ({@code unshare -rnmpf}), with its own loopback up. There it may do what a student's account may
+ * not: capture packets, cut links, create more namespaces; its sockets live on its own 127.0.0.1,
+ * which nothing else sees.
+ *
+ * <p>It starts on the first {@link #play} (or {@link #warmUp()}) and stays, warm, for the next
+ * ones; a play that passes its deadline or whose caller is interrupted kills it (SIGKILL; its
+ * namespaces and every process in them die with it), and the next play starts a fresh one. Plays
+ * run one at a time.
+ *
  * <p>Protocol (one line each way, values escaped with {@link ChildJvm#esc}): the parent sends
  * {@code PLAY\tentryClass\tpayload}; the child answers {@code L\tline} for every emitted line, then
- * {@code R\tresult} or {@code E\texceptionClass\tmessage}. The child exits at end-of-file on its standard input.
+ * {@code R\tresult} or {@code E\texceptionClass\tmessage}. The child exits at end-of-file on its
+ * standard input.
  */
 public final class PrivateHost {
   private PrivateHost() {}
 
-  /** How long the private host may take to start and warm up (a loaded classroom machine is slow). */
+  /**
+   * How long the private host may take to start and warm up (a loaded classroom machine is slow).
+   */
   static final int START_MILLIS = 30_000;
-  /** Classes whose static {@code warmUp()} the private host calls once at its start (by name: no dependency). */
+
+  /**
+   * Classes whose static {@code warmUp()} the private host calls once at its start (by name: no
+   * dependency).
+   */
   static final List<String> WARM_UP = List.of("tcplab.ScenarioHost");
 
   private static final ReentrantLock LOCK = new ReentrantLock();
@@ -35,7 +46,9 @@ public final class PrivateHost {
   private static volatile String reason; // "" when available
   private static volatile int starts;
 
-  /** True when unprivileged user namespaces work here, so a private host can start (probed once). */
+  /**
+   * True when unprivileged user namespaces work here, so a private host can start (probed once).
+   */
   public static boolean available() {
     return why().isEmpty();
   }
@@ -65,35 +78,44 @@ public final class PrivateHost {
     return h != null && h.alive() ? h.pid() : -1;
   }
 
-  /** Starts the private host in the background, if it is available and not running, so the first play is quick. */
+  /**
+   * Starts the private host in the background, if it is available and not running, so the first
+   * play is quick.
+   */
   public static void warmUp() {
     if (!available()) {
       return;
     }
-    Thread t = new Thread(() -> {
-      if (LOCK.tryLock()) {
-        try {
-          ensure(System.nanoTime() + START_MILLIS * 1_000_000L);
-        } catch (IOException | InterruptedException | RuntimeException e) {
-          // the next play reports it
-        } finally {
-          LOCK.unlock();
-        }
-      }
-    }, "tcplab-private-host-warm-up");
+    Thread t =
+        new Thread(
+            () -> {
+              if (LOCK.tryLock()) {
+                try {
+                  ensure(System.nanoTime() + START_MILLIS * 1_000_000L);
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                  // the next play reports it
+                } finally {
+                  LOCK.unlock();
+                }
+              }
+            },
+            "tcplab-private-host-warm-up");
     t.setDaemon(true);
     t.start();
   }
 
   /**
-   * Calls {@code entryClass.playInChild(payload, emit)} in the private host and returns what it returns. Every
-   * {@code emit(line)} there reaches {@code onLine} here as it happens. An exception there is thrown here with
-   * its message (an IllegalArgumentException stays one; anything else is an IllegalStateException).
+   * Calls {@code entryClass.playInChild(payload, emit)} in the private host and returns what it
+   * returns. Every {@code emit(line)} there reaches {@code onLine} here as it happens. An exception
+   * there is thrown here with its message (an IllegalArgumentException stays one; anything else is
+   * an IllegalStateException).
    *
-   * @throws IllegalStateException when there is no private host here, when the play passes {@code deadline}
-   *     (the host is killed), or when the caller is interrupted (the host is killed; the interrupt flag stays set)
+   * @throws IllegalStateException when there is no private host here, when the play passes {@code
+   *     deadline} (the host is killed), or when the caller is interrupted (the host is killed; the
+   *     interrupt flag stays set)
    */
-  public static String play(String entryClass, String payload, Consumer<String> onLine, Duration deadline) {
+  public static String play(
+      String entryClass, String payload, Consumer<String> onLine, Duration deadline) {
     Objects.requireNonNull(entryClass, "entryClass");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(onLine, "onLine");
@@ -107,8 +129,8 @@ public final class PrivateHost {
     long end = System.nanoTime() + millis * 1_000_000L;
     try {
       if (!LOCK.tryLock(millis, TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("another play held the private host for all of the " + millis
-            + " ms deadline.");
+        throw new IllegalStateException(
+            "another play held the private host for all of the " + millis + " ms deadline.");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -120,17 +142,21 @@ public final class PrivateHost {
       answered = true;
       return result;
     } catch (IllegalArgumentException | IllegalStateException e) {
-      answered = host != null; // an exception the host sent (it keeps running), or one after which it was killed
+      answered =
+          host != null; // an exception the host sent (it keeps running), or one after which it was
+      // killed
       throw e;
     } finally {
-      if (!answered) { // anything else (a ThreadDeath from a kernel's stop, an Error): its lines must not reach the next play
+      if (!answered) { // anything else (a ThreadDeath from a kernel's stop, an Error): its lines
+        // must not reach the next play
         kill();
       }
       LOCK.unlock();
     }
   }
 
-  private static String playLocked(String entryClass, String payload, Consumer<String> onLine, long millis, long end) {
+  private static String playLocked(
+      String entryClass, String payload, Consumer<String> onLine, long millis, long end) {
     ChildJvm h = null;
     RuntimeException fromOnLine = null;
     try {
@@ -143,14 +169,19 @@ public final class PrivateHost {
         String line = left > 0 ? h.next(left) : null;
         if (line == null) {
           kill();
-          throw new IllegalStateException(entryClass + " did not finish within the " + millis + " ms deadline in the "
-              + "private host; it was killed (SIGKILL) with everything in its namespaces.");
+          throw new IllegalStateException(
+              entryClass
+                  + " did not finish within the "
+                  + millis
+                  + " ms deadline in the "
+                  + "private host; it was killed (SIGKILL) with everything in its namespaces.");
         }
         if (line.startsWith("L\t")) {
           try {
             onLine.accept(ChildJvm.unesc(line.substring(2)));
           } catch (RuntimeException e) {
-            fromOnLine = fromOnLine == null ? e : fromOnLine; // keep reading: the protocol stays in step
+            fromOnLine =
+                fromOnLine == null ? e : fromOnLine; // keep reading: the protocol stays in step
           }
         } else if (line.startsWith("R\t")) {
           if (fromOnLine != null) {
@@ -160,7 +191,8 @@ public final class PrivateHost {
         } else if (line.startsWith("E\t")) {
           String[] f = line.split("\t", 3);
           String message = f.length > 2 ? ChildJvm.unesc(f[2]) : "(no message)";
-          throw f[1].equals(IllegalArgumentException.class.getName()) ? new IllegalArgumentException(message)
+          throw f[1].equals(IllegalArgumentException.class.getName())
+              ? new IllegalArgumentException(message)
               : new IllegalStateException(message);
         }
         // anything else is noise from a library on stdout: ignored
@@ -168,23 +200,31 @@ public final class PrivateHost {
     } catch (InterruptedException e) {
       kill();
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted: " + entryClass + " was stopped; the private host was killed "
-          + "(SIGKILL) with everything in its namespaces.");
+      throw new IllegalStateException(
+          "interrupted: "
+              + entryClass
+              + " was stopped; the private host was killed "
+              + "(SIGKILL) with everything in its namespaces.");
     } catch (IOException e) {
       kill();
-      throw new IllegalStateException("the private host failed while playing " + entryClass + ": " + e.getMessage(),
-          e);
+      throw new IllegalStateException(
+          "the private host failed while playing " + entryClass + ": " + e.getMessage(), e);
     }
   }
 
-  /** The running host, started (and warmed up) if there is none; waits for its HELLO until {@code end}. */
+  /**
+   * The running host, started (and warmed up) if there is none; waits for its HELLO until {@code
+   * end}.
+   */
   private static ChildJvm ensure(long end) throws IOException, InterruptedException {
     if (host != null && host.alive()) {
       return host;
     }
     kill();
-    // inside, everything plays "here" (TCPLAB_HOST=private in the environment must not nest private hosts)
-    List<String> jvm = List.of("-Dtcplab.parent=" + ProcessHandle.current().pid(), "-Dtcplab.host=here");
+    // inside, everything plays "here" (TCPLAB_HOST=private in the environment must not nest private
+    // hosts)
+    List<String> jvm =
+        List.of("-Dtcplab.parent=" + ProcessHandle.current().pid(), "-Dtcplab.host=here");
     ChildJvm h = ChildJvm.start(wrapper(), jvm, PrivateHostChild.class.getName(), WARM_UP);
     host = h;
     starts++;
@@ -193,8 +233,11 @@ public final class PrivateHost {
       String line = left > 0 ? h.next(left) : null;
       if (line == null) {
         kill();
-        throw new IOException("the private host did not start within " + START_MILLIS + " ms; it printed: "
-            + h.printed());
+        throw new IOException(
+            "the private host did not start within "
+                + START_MILLIS
+                + " ms; it printed: "
+                + h.printed());
       }
       if (line.startsWith("HELLO")) {
         return h;
@@ -211,7 +254,9 @@ public final class PrivateHost {
     }
   }
 
-  /** Stops the private host now (it would also end with this JVM); the next play starts a fresh one. */
+  /**
+   * Stops the private host now (it would also end with this JVM); the next play starts a fresh one.
+   */
   public static void stop() {
     LOCK.lock();
     try {
@@ -224,17 +269,31 @@ public final class PrivateHost {
   // ---------------------------------------------------------------- the namespaces
 
   /**
-   * {@code unshare} as root of new user, network, mount and PID namespaces; the child JVM is PID 1 there, so when it
-   * dies every process in them dies too, and {@code --kill-child} kills it when unshare is killed. A tmpfs on /run
-   * (private to the mount namespace) lets {@code ip netns add} work inside.
+   * {@code unshare} as root of new user, network, mount and PID namespaces; the child JVM is PID 1
+   * there, so when it dies every process in them dies too, and {@code --kill-child} kills it when
+   * unshare is killed. A tmpfs on /run (private to the mount namespace) lets {@code ip netns add}
+   * work inside.
    */
   static List<String> wrapper() {
     String unshare = find("unshare");
     if (unshare == null) {
-      throw new IllegalStateException("unshare (util-linux) is not installed, so there is no private host.");
+      throw new IllegalStateException(
+          "unshare (util-linux) is not installed, so there is no private host.");
     }
-    return List.of(unshare, "--user", "--map-root-user", "--net", "--mount", "--propagation", "private", "--pid",
-        "--fork", "--kill-child", "--mount-proc", "sh", "-c",
+    return List.of(
+        unshare,
+        "--user",
+        "--map-root-user",
+        "--net",
+        "--mount",
+        "--propagation",
+        "private",
+        "--pid",
+        "--fork",
+        "--kill-child",
+        "--mount-proc",
+        "sh",
+        "-c",
         "mount -t tmpfs -o mode=755 tmpfs /run 2>/dev/null; exec \"$0\" \"$@\"");
   }
 
@@ -255,8 +314,9 @@ public final class PrivateHost {
       }
       String out = new String(p.getInputStream().readAllBytes()).strip();
       if (p.exitValue() != 0) {
-        return "unprivileged user namespaces are not allowed here (" + (out.isEmpty() ? "unshare exit "
-            + p.exitValue() : out.lines().findFirst().orElse("")) + "); an administrator can allow them with "
+        return "unprivileged user namespaces are not allowed here ("
+            + (out.isEmpty() ? "unshare exit " + p.exitValue() : out.lines().findFirst().orElse(""))
+            + "); an administrator can allow them with "
             + "sysctl kernel.unprivileged_userns_clone=1 (Debian).";
       }
       return "";
@@ -271,5 +331,4 @@ public final class PrivateHost {
   private static String find(String name) {
     return Processes.onPath(name).orElse(null);
   }
-
 }

@@ -18,9 +18,10 @@ import java.util.function.Consumer;
 import tcplab.proc.ChildJvm;
 
 /**
- * The private host's side of {@link PrivateHost}: brings its loopback up, warms up, says {@code HELLO}, then plays
- * one {@code PLAY} line at a time on a worker thread while the main thread keeps reading its standard input: at
- * end-of-file (the parent is gone or closed it) it halts at once, in the middle of a play if need be.
+ * The private host's side of {@link PrivateHost}: brings its loopback up, warms up, says {@code
+ * HELLO}, then plays one {@code PLAY} line at a time on a worker thread while the main thread keeps
+ * reading its standard input: at end-of-file (the parent is gone or closed it) it halts at once, in
+ * the middle of a play if need be.
  */
 public final class PrivateHostChild {
   private PrivateHostChild() {}
@@ -45,12 +46,15 @@ public final class PrivateHostChild {
       }
     }
     send("HELLO\t" + ProcessHandle.current().pid() + "\t" + ChildJvm.esc(lo));
-    ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "tcplab-private-play");
-      t.setDaemon(true);
-      return t;
-    });
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    ExecutorService worker =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "tcplab-private-play");
+              t.setDaemon(true);
+              return t;
+            });
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       String[] f = line.split("\t", 3);
       if (f.length == 3 && f[0].equals("PLAY")) {
@@ -59,12 +63,14 @@ public final class PrivateHostChild {
         worker.execute(() -> play(entry, payload));
       }
     }
-    Runtime.getRuntime().halt(0); // end-of-file: the parent is gone; the namespaces die with this process
+    Runtime.getRuntime()
+        .halt(0); // end-of-file: the parent is gone; the namespaces die with this process
   }
 
   private static void play(String entry, String payload) {
     try {
-      Method m = Class.forName(entry).getDeclaredMethod("playInChild", String.class, Consumer.class);
+      Method m =
+          Class.forName(entry).getDeclaredMethod("playInChild", String.class, Consumer.class);
       m.setAccessible(true);
       Consumer<String> emit = line -> send("L\t" + ChildJvm.esc(String.valueOf(line)));
       Object r = m.invoke(null, payload, emit);
@@ -72,7 +78,9 @@ public final class PrivateHostChild {
     } catch (InvocationTargetException e) {
       fail(e.getCause());
     } catch (ReflectiveOperationException e) {
-      fail(new IllegalStateException("the private host cannot call " + entry + ".playInChild(String, Consumer): " + e, e));
+      fail(
+          new IllegalStateException(
+              "the private host cannot call " + entry + ".playInChild(String, Consumer): " + e, e));
     } catch (Throwable e) {
       fail(e);
     }
@@ -91,7 +99,10 @@ public final class PrivateHostChild {
     }
   }
 
-  /** Brings up the loopback interface of this network namespace (ioctl SIOCSIFFLAGS through JNA, else ip). */
+  /**
+   * Brings up the loopback interface of this network namespace (ioctl SIOCSIFFLAGS through JNA,
+   * else ip).
+   */
   static final class Loopback {
     private Loopback() {}
 
@@ -106,11 +117,13 @@ public final class PrivateHostChild {
         try (Memory ifr = new Memory(40)) {
           ifr.clear();
           ifr.setString(0, "lo");
-          if (c.getFunction("ioctl").invokeInt(new Object[] {fd, 0x8913L, ifr}) != 0) { // SIOCGIFFLAGS
+          if (c.getFunction("ioctl").invokeInt(new Object[] {fd, 0x8913L, ifr})
+              != 0) { // SIOCGIFFLAGS
             return viaIp("SIOCGIFFLAGS failed");
           }
           ifr.setShort(16, (short) (ifr.getShort(16) | 0x1)); // IFF_UP
-          if (c.getFunction("ioctl").invokeInt(new Object[] {fd, 0x8914L, ifr}) != 0) { // SIOCSIFFLAGS
+          if (c.getFunction("ioctl").invokeInt(new Object[] {fd, 0x8914L, ifr})
+              != 0) { // SIOCSIFFLAGS
             return viaIp("SIOCSIFFLAGS failed");
           }
           return "";
@@ -126,7 +139,8 @@ public final class PrivateHostChild {
       for (String ip : new String[] {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
         if (new File(ip).canExecute()) {
           try {
-            Process p = new ProcessBuilder(ip, "link", "set", "lo", "up").redirectErrorStream(true).start();
+            Process p =
+                new ProcessBuilder(ip, "link", "set", "lo", "up").redirectErrorStream(true).start();
             if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
               return "";
             }

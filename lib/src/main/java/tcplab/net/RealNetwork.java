@@ -11,9 +11,9 @@ import tcplab.Wire;
 import tech.tablesaw.api.Table;
 
 /**
- * Two real kernels in network namespaces ({@link TwoHosts}): root in this JVM, or root of a private user
- * namespace in a child JVM. With capture on, tcpdump starts inside the client host before the first connection,
- * and {@link #wire} returns the story's table with its packets.
+ * Two real kernels in network namespaces ({@link TwoHosts}): root in this JVM, or root of a private
+ * user namespace in a child JVM. With capture on, tcpdump starts inside the client host before the
+ * first connection, and {@link #wire} returns the story's table with its packets.
  */
 public final class RealNetwork implements Network {
   private final TwoHosts hosts;
@@ -37,7 +37,9 @@ public final class RealNetwork implements Network {
     }
   }
 
-  /** Two fresh hosts; {@code capture}: packets of the first watched connection (see {@link #watch}). */
+  /**
+   * Two fresh hosts; {@code capture}: packets of the first watched connection (see {@link #watch}).
+   */
   public static RealNetwork create(boolean capture) {
     return new RealNetwork(capture);
   }
@@ -61,8 +63,10 @@ public final class RealNetwork implements Network {
 
   @Override
   public void crashServer() {
-    hosts.crashServer(connections.stream().flatMap(c -> java.util.stream.Stream.<AutoCloseable>of(c.server(),
-        c.listener())).toArray(AutoCloseable[]::new));
+    hosts.crashServer(
+        connections.stream()
+            .flatMap(c -> java.util.stream.Stream.<AutoCloseable>of(c.server(), c.listener()))
+            .toArray(AutoCloseable[]::new));
   }
 
   @Override
@@ -78,16 +82,18 @@ public final class RealNetwork implements Network {
   @Override
   public Link connectAgain(ServerSocket listener) {
     int port = listener.getLocalPort();
-    Socket c = hosts.onClient(() -> {
-      Socket s = new Socket();
-      try {
-        s.connect(new InetSocketAddress(hosts.serverAddress(), port), 3000);
-        return s;
-      } catch (IOException | RuntimeException e) {
-        s.close();
-        throw e;
-      }
-    });
+    Socket c =
+        hosts.onClient(
+            () -> {
+              Socket s = new Socket();
+              try {
+                s.connect(new InetSocketAddress(hosts.serverAddress(), port), 3000);
+                return s;
+              } catch (IOException | RuntimeException e) {
+                s.close();
+                throw e;
+              }
+            });
     try {
       listener.setSoTimeout(3000);
       Socket a = listener.accept();
@@ -95,7 +101,8 @@ public final class RealNetwork implements Network {
       return new Link(c, a, c.getLocalPort(), port);
     } catch (IOException e) {
       TwoHosts.quietly(c);
-      throw new UncheckedIOException("the restarted server did not accept within 3000 ms: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "the restarted server did not accept within 3000 ms: " + e.getMessage(), e);
     }
   }
 
@@ -104,13 +111,16 @@ public final class RealNetwork implements Network {
     return new Timeline.States() {
       @Override
       public String client() {
-        return Timeline.describe(hosts.row(TwoHosts.Host.CLIENT, link.clientPort(), link.serverPort()));
+        return Timeline.describe(
+            hosts.row(TwoHosts.Host.CLIENT, link.clientPort(), link.serverPort()));
       }
 
       @Override
       public String server() {
-        return hosts.row(TwoHosts.Host.SERVER, link.serverPort(), link.clientPort())
-            .map(tcplab.observe.ProcNetTcp.Row::state).orElse(tcplab.observe.ProcNetTcp.NOT_LISTED);
+        return hosts
+            .row(TwoHosts.Host.SERVER, link.serverPort(), link.clientPort())
+            .map(tcplab.observe.ProcNetTcp.Row::state)
+            .orElse(tcplab.observe.ProcNetTcp.NOT_LISTED);
       }
     };
   }
@@ -141,7 +151,9 @@ public final class RealNetwork implements Network {
 
   @Override
   public Wire wire(Table table) {
-    return tap != null ? tap.wire(table) : WireTap.without(table, "no packets: capture was not asked for");
+    return tap != null
+        ? tap.wire(table)
+        : WireTap.without(table, "no packets: capture was not asked for");
   }
 
   @Override

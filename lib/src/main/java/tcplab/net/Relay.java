@@ -1,12 +1,8 @@
 package tcplab.net;
 
-import tcplab.engine.Run;
-import tcplab.observe.ProcNetTcp;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,29 +11,41 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import tcplab.engine.Run;
+import tcplab.observe.ProcNetTcp;
 
 /**
- * The RELAY layer's stand-in for a network between two hosts, pure Java on 127.0.0.1 (ephemeral ports only):
- * {@code client ⇄ relay ⇄ server}. Works everywhere, but it is NOT a real cut (research A3c): the relay's own
- * kernel ACKs whatever the client sends, so the client's kernel never retransmits, tcp_retries2 and
- * TCP_USER_TIMEOUT never fire for ACKed data, and keepalive probes are always answered.
+ * The RELAY layer's stand-in for a network between two hosts, pure Java on 127.0.0.1 (ephemeral
+ * ports only): {@code client ⇄ relay ⇄ server}. Works everywhere, but it is NOT a real cut
+ * (research A3c): the relay's own kernel ACKs whatever the client sends, so the client's kernel
+ * never retransmits, tcp_retries2 and TCP_USER_TIMEOUT never fire for ACKed data, and keepalive
+ * probes are always answered.
+ *
  * <ul>
- *   <li>{@link #blackhole()}: stop forwarding both ways, keep both TCP connections open. Bytes are read and held
- *   (up to 1 MiB per direction, then the relay stops reading and the window closes); {@link #heal()} delivers
- *   them, so nothing is lost.</li>
- *   <li>{@link #crash()}: the server's sockets close with SO_LINGER 0 (their RST reaches only the relay, which
- *   tells the client nothing); bytes from the client are read and thrown away.</li>
- *   <li>{@link #reboot()}: from now on, the next bytes from the client draw an RST (the relay closes its end
- *   with SO_LINGER 0); a connection that sent bytes while the host was down is reset at once, standing in for
- *   the retransmission a real client would still be sending. New connections are relayed to whatever listens
- *   on the server's port again ({@link #listenAgain()}), else reset.</li>
+ *   <li>{@link #blackhole()}: stop forwarding both ways, keep both TCP connections open. Bytes are
+ *       read and held (up to 1 MiB per direction, then the relay stops reading and the window
+ *       closes); {@link #heal()} delivers them, so nothing is lost.
+ *   <li>{@link #crash()}: the server's sockets close with SO_LINGER 0 (their RST reaches only the
+ *       relay, which tells the client nothing); bytes from the client are read and thrown away.
+ *   <li>{@link #reboot()}: from now on, the next bytes from the client draw an RST (the relay
+ *       closes its end with SO_LINGER 0); a connection that sent bytes while the host was down is
+ *       reset at once, standing in for the retransmission a real client would still be sending. New
+ *       connections are relayed to whatever listens on the server's port again ({@link
+ *       #listenAgain()}), else reset.
  * </ul>
  */
 public final class Relay implements AutoCloseable {
-  enum Mode { FORWARD, BLACKHOLE }
+  enum Mode {
+    FORWARD,
+    BLACKHOLE
+  }
 
-  /** The relayed connection: the client's socket, the server's accepted socket, and the ports for /proc. */
-  public record Link(Socket client, Socket server, int clientPort, int relayPort, int serverPort, int upstreamPort)
+  /**
+   * The relayed connection: the client's socket, the server's accepted socket, and the ports for
+   * /proc.
+   */
+  public record Link(
+      Socket client, Socket server, int clientPort, int relayPort, int serverPort, int upstreamPort)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -53,8 +61,10 @@ public final class Relay implements AutoCloseable {
   private final int serverPort;
   private volatile ServerSocket listener;
   private volatile Mode mode = Mode.FORWARD;
+
   /** Between crash() and reboot(): the server host is down. */
   private volatile boolean hostDown;
+
   private final List<Pair> pairs = new CopyOnWriteArrayList<>();
   private final List<Socket> serverSockets = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
@@ -72,13 +82,14 @@ public final class Relay implements AutoCloseable {
     try {
       return new Relay();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start the relay on 127.0.0.1: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not start the relay on 127.0.0.1: " + e.getMessage(), e);
     }
   }
 
   /** Connects a client through the relay and accepts it at the server (3 s deadlines). */
   public Link connect() {
-    return connect(s -> { });
+    return connect(s -> {});
   }
 
   /** Like {@link #connect()}, calling {@code setup} on the client socket before it connects. */
@@ -92,7 +103,8 @@ public final class Relay implements AutoCloseable {
       Socket s = l.accept();
       serverSockets.add(s);
       // the relay registers the pair on its own thread: until it has, a crash() would not know this
-      // connection (and the server's RST would be passed on to the client as if there were no crash)
+      // connection (and the server's RST would be passed on to the client as if there were no
+      // crash)
       int port = c.getLocalPort();
       if (!Run.until(3000, () -> pairs.stream().anyMatch(p -> p.downSocket.getPort() == port))) {
         throw new IOException("the relay did not register the connection within 3000 ms");
@@ -134,7 +146,9 @@ public final class Relay implements AutoCloseable {
     }
   }
 
-  /** The server host crashes: its sockets and listener close with SO_LINGER 0; held bytes are lost. */
+  /**
+   * The server host crashes: its sockets and listener close with SO_LINGER 0; held bytes are lost.
+   */
   public void crash() {
     hostDown = true;
     for (Pair p : pairs) {
@@ -160,7 +174,10 @@ public final class Relay implements AutoCloseable {
     }
   }
 
-  /** The rebooted host's service listens on the same port again; returns the listener (closed by close()). */
+  /**
+   * The rebooted host's service listens on the same port again; returns the listener (closed by
+   * close()).
+   */
   public ServerSocket listenAgain() {
     try {
       ServerSocket s = new ServerSocket();
@@ -169,12 +186,19 @@ public final class Relay implements AutoCloseable {
       listener = s;
       return s;
     } catch (IOException e) {
-      throw new UncheckedIOException("the rebooted server could not listen on port " + serverPort + " again: "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "the rebooted server could not listen on port "
+              + serverPort
+              + " again: "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** A socket accepted by the server host (after listenAgain), registered so crash()/close() reach it. */
+  /**
+   * A socket accepted by the server host (after listenAgain), registered so crash()/close() reach
+   * it.
+   */
   public Socket accept(ServerSocket l, int millis) throws IOException {
     l.setSoTimeout(millis);
     Socket s = l.accept();
@@ -182,7 +206,9 @@ public final class Relay implements AutoCloseable {
     return s;
   }
 
-  /** The state of a socket of this JVM in /proc/self/net/tcp, e.g. "ESTABLISHED"; "CLOSED" or "n/a". */
+  /**
+   * The state of a socket of this JVM in /proc/self/net/tcp, e.g. "ESTABLISHED"; "CLOSED" or "n/a".
+   */
   static String state(int localPort, int remotePort) {
     if (!ProcNetTcp.available()) {
       return "n/a (no /proc/net/tcp)";
@@ -256,8 +282,13 @@ public final class Relay implements AutoCloseable {
   private final class Pair {
     final Socket downSocket, upSocket;
     final Pump up, down;
-    /** Its server end died in a crash: client bytes are dropped (host down) or answered with RST (rebooted). */
+
+    /**
+     * Its server end died in a crash: client bytes are dropped (host down) or answered with RST
+     * (rebooted).
+     */
     volatile boolean orphan;
+
     volatile boolean sentWhileDown;
 
     Pair(Socket downSocket, Socket upSocket) {
@@ -273,7 +304,10 @@ public final class Relay implements AutoCloseable {
     }
   }
 
-  /** Copies one direction: forwards, holds (blackhole), drops (host down) or answers client bytes with RST (rebooted). */
+  /**
+   * Copies one direction: forwards, holds (blackhole), drops (host down) or answers client bytes
+   * with RST (rebooted).
+   */
   private final class Pump {
     final Pair pair;
     final Socket from, to;

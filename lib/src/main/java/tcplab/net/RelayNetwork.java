@@ -12,15 +12,17 @@ import tcplab.Wire;
 import tech.tablesaw.api.Table;
 
 /**
- * The labelled stand-in: {@code client ⇄ relay ⇄ server}, pure Java on 127.0.0.1 ({@link Relay}). A cut is the
- * relay holding the bytes, a crash is the server's sockets closing with SO_LINGER 0 behind the relay, a reboot is
- * the relay answering the client's next bytes with RST. Works everywhere, but it is NOT a real cut.
+ * The labelled stand-in: {@code client ⇄ relay ⇄ server}, pure Java on 127.0.0.1 ({@link Relay}). A
+ * cut is the relay holding the bytes, a crash is the server's sockets closing with SO_LINGER 0
+ * behind the relay, a reboot is the relay answering the client's next bytes with RST. Works
+ * everywhere, but it is NOT a real cut.
  */
 public final class RelayNetwork implements Network {
   /** What no story on the relay can show, whatever it does. */
-  public static final String CANNOT_SHOW = "the relay's own kernel ACKs whatever the client sends: no "
-      + "retransmission, so tcp_retries2 and TCP_USER_TIMEOUT never fire on ACKed data, keepalive probes are "
-      + "always answered, and there are no packets of a cable to capture";
+  public static final String CANNOT_SHOW =
+      "the relay's own kernel ACKs whatever the client sends: no "
+          + "retransmission, so tcp_retries2 and TCP_USER_TIMEOUT never fire on ACKed data, keepalive probes are "
+          + "always answered, and there are no packets of a cable to capture";
 
   private final Relay relay = Relay.start();
   private final Map<Link, Relay.Link> links = new ConcurrentHashMap<>();
@@ -74,7 +76,9 @@ public final class RelayNetwork implements Network {
     try {
       n.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), relay.relayPort()), 3000);
       Socket a = relay.accept(listener, 3000);
-      return add(new Relay.Link(n, a, n.getLocalPort(), relay.relayPort(), relay.serverPort(), a.getPort()));
+      return add(
+          new Relay.Link(
+              n, a, n.getLocalPort(), relay.relayPort(), relay.serverPort(), a.getPort()));
     } catch (IOException e) {
       TwoHosts.quietly(n);
       throw new UncheckedIOException("no new connection through the relay: " + e.getMessage(), e);
@@ -103,7 +107,8 @@ public final class RelayNetwork implements Network {
 
   @Override
   public Wire wire(Table table) {
-    return WireTap.without(table, "no packets: capture needs real kernels, and this run used the relay stand-in");
+    return WireTap.without(
+        table, "no packets: capture needs real kernels, and this run used the relay stand-in");
   }
 
   @Override

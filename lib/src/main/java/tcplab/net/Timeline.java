@@ -1,7 +1,5 @@
 package tcplab.net;
 
-import tcplab.observe.ProcNetTcp;
-
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -9,18 +7,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import tcplab.observe.ProcNetTcp;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * What happened on two hosts, row by row: time, who, what, the result, and each end's TCP state read from its
- * own host's kernel. Time 0 is the fault ({@link #zero()}); rows before it have negative times.
+ * What happened on two hosts, row by row: time, who, what, the result, and each end's TCP state
+ * read from its own host's kernel. Time 0 is the fault ({@link #zero()}); rows before it have
+ * negative times.
  */
 public final class Timeline {
-  public static final String T = "t (s)", WHO = "who", WHAT = "what", RESULT = "result", CLIENT = "client state",
+  public static final String T = "t (s)",
+      WHO = "who",
+      WHAT = "what",
+      RESULT = "result",
+      CLIENT = "client state",
       SERVER = "server state";
-  /** Where the two ends' states come from: the hosts' own kernels (root, user namespace) or this JVM's (relay). */
+
+  /**
+   * Where the two ends' states come from: the hosts' own kernels (root, user namespace) or this
+   * JVM's (relay).
+   */
   public interface States {
     String client();
 
@@ -31,16 +39,22 @@ public final class Timeline {
   private long t0 = System.nanoTime();
   private double zeroEpoch = epochNow();
   private final DoubleColumn t = DoubleColumn.create(T);
-  private final StringColumn who = StringColumn.create(WHO), what = StringColumn.create(WHAT),
-      result = StringColumn.create(RESULT), client = StringColumn.create(CLIENT), server = StringColumn.create(SERVER);
+  private final StringColumn who = StringColumn.create(WHO),
+      what = StringColumn.create(WHAT),
+      result = StringColumn.create(RESULT),
+      client = StringColumn.create(CLIENT),
+      server = StringColumn.create(SERVER);
 
   public Timeline(States states) {
     this.states = states;
   }
 
-  private java.util.function.Consumer<String> rows = r -> { };
+  private java.util.function.Consumer<String> rows = r -> {};
 
-  /** Hands each row, as one line of text, to {@code sink} as it is added (a child JVM streams them home). */
+  /**
+   * Hands each row, as one line of text, to {@code sink} as it is added (a child JVM streams them
+   * home).
+   */
   public Timeline onRow(java.util.function.Consumer<String> sink) {
     rows = sink;
     return this;
@@ -48,8 +62,12 @@ public final class Timeline {
 
   /** "ESTABLISHED timer=retransmit Send-Q=16" for a /proc/net/tcp row, "CLOSED" for none. */
   public static String describe(java.util.Optional<ProcNetTcp.Row> row) {
-    return row.map(r -> r.state() + (r.timer().equals("off") ? "" : " timer=" + r.timer())
-            + (r.sendQ() > 0 ? " Send-Q=" + r.sendQ() : "") + (r.recvQ() > 0 ? " Recv-Q=" + r.recvQ() : ""))
+    return row.map(
+            r ->
+                r.state()
+                    + (r.timer().equals("off") ? "" : " timer=" + r.timer())
+                    + (r.sendQ() > 0 ? " Send-Q=" + r.sendQ() : "")
+                    + (r.recvQ() > 0 ? " Recv-Q=" + r.recvQ() : ""))
         .orElse(ProcNetTcp.NOT_LISTED);
   }
 
@@ -85,7 +103,10 @@ public final class Timeline {
     add(at, who, what, result, true);
   }
 
-  /** Runs {@code call} and adds its result as a row stamped when it returned (blocking calls take a while). */
+  /**
+   * Runs {@code call} and adds its result as a row stamped when it returned (blocking calls take a
+   * while).
+   */
   public String call(String who, String what, java.util.function.Supplier<String> call) {
     String r = call.get();
     add(now(), who, what, r);
@@ -100,15 +121,22 @@ public final class Timeline {
     client.append(states ? this.states.client() : "");
     server.append(states ? this.states.server() : "");
     int i = t.size() - 1;
-    rows.accept(String.format("%7.3f s  %-13s %s%s%s", t.getDouble(i), w, wh, r.isEmpty() ? "" : " = " + r,
-        states ? "  [client " + client.get(i) + ", server " + server.get(i) + "]" : ""));
+    rows.accept(
+        String.format(
+            "%7.3f s  %-13s %s%s%s",
+            t.getDouble(i),
+            w,
+            wh,
+            r.isEmpty() ? "" : " = " + r,
+            states ? "  [client " + client.get(i) + ", server " + server.get(i) + "]" : ""));
   }
 
   public Table table(String name) {
     return Table.create(name, t, who, what, result, client, server);
   }
 
-  // ------------------------------------------------------------------ small blocking calls with deadlines
+  // ------------------------------------------------------------------ small blocking calls with
+  // deadlines
 
   /** "SocketException: Connection reset" for an exception. */
   public static String text(Throwable e) {
@@ -125,25 +153,36 @@ public final class Timeline {
     }
   }
 
-  /** One read with SO_TIMEOUT {@code millis}: "3 bytes \"abc\"", "-1 (end of stream)" or the exception's text. */
+  /**
+   * One read with SO_TIMEOUT {@code millis}: "3 bytes \"abc\"", "-1 (end of stream)" or the
+   * exception's text.
+   */
   public static String read(Socket s, int millis) {
     try {
       s.setSoTimeout(millis);
       byte[] buf = new byte[256];
       int n = s.getInputStream().read(buf);
-      return n < 0 ? "-1 (end of stream)" : n + " bytes \"" + new String(buf, 0, n, StandardCharsets.US_ASCII) + "\"";
+      return n < 0
+          ? "-1 (end of stream)"
+          : n + " bytes \"" + new String(buf, 0, n, StandardCharsets.US_ASCII) + "\"";
     } catch (IOException e) {
       return text(e);
     }
   }
 
-  /** A blocking read on another thread; the caller waits for it with {@link #await}. Returns [text, seconds]. */
+  /**
+   * A blocking read on another thread; the caller waits for it with {@link #await}. Returns [text,
+   * seconds].
+   */
   public CompletableFuture<Object[]> readAsync(Socket s, int millis) {
     CompletableFuture<Object[]> f = new CompletableFuture<>();
-    Thread th = new Thread(() -> {
-      String r = read(s, millis);
-      f.complete(new Object[] {r, now()});
-    }, "tcplab-reader");
+    Thread th =
+        new Thread(
+            () -> {
+              String r = read(s, millis);
+              f.complete(new Object[] {r, now()});
+            },
+            "tcplab-reader");
     th.setDaemon(true);
     th.start();
     return f;

@@ -1,20 +1,20 @@
 package tcplab.net;
 
+import java.util.ArrayList;
+import java.util.List;
 import tcplab.Wire;
 import tcplab.draw.Failure;
 import tcplab.draw.Ladder;
 import tcplab.engine.Side;
 import tcplab.observe.Capture;
-
-import java.util.ArrayList;
-import java.util.List;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
 
 /**
- * Packet capture for a ROOT-layer scenario: tcpdump started from a thread inside the client host (it inherits
- * that network namespace) on the client's veth, filtered to the server's port, ready ("listening on") before the
- * connection is made. Any failure becomes a note, never an exception: the scenario still runs.
+ * Packet capture for a ROOT-layer scenario: tcpdump started from a thread inside the client host
+ * (it inherits that network namespace) on the client's veth, filtered to the server's port, ready
+ * ("listening on") before the connection is made. Any failure becomes a note, never an exception:
+ * the scenario still runs.
  */
 public final class WireTap {
   private Capture cap;
@@ -32,8 +32,10 @@ public final class WireTap {
     try {
       cap = h.onClient(() -> Capture.startOn(h.clientInterface(), TwoHosts.PORT));
     } catch (RuntimeException e) {
-      note = e.getMessage() != null && e.getMessage().startsWith("no packet capture") ? e.getMessage()
-          : "no packet capture here: " + e.getMessage();
+      note =
+          e.getMessage() != null && e.getMessage().startsWith("no packet capture")
+              ? e.getMessage()
+              : "no packet capture here: " + e.getMessage();
     }
   }
 
@@ -62,14 +64,23 @@ public final class WireTap {
       why = "no packets: the scenario failed before its connection was made";
     }
     boolean have = why == null;
-    double start = have && !packets.isEmpty() ? packets.get(0).epochSeconds() : tl != null ? tl.zeroEpoch() : 0;
-    double shift = tl != null ? tl.zeroEpoch() - start : 0; // seconds from the first packet to the table's t=0
+    double start =
+        have && !packets.isEmpty()
+            ? packets.get(0).epochSeconds()
+            : tl != null ? tl.zeroEpoch() : 0;
+    double shift =
+        tl != null ? tl.zeroEpoch() - start : 0; // seconds from the first packet to the table's t=0
     List<Ladder.Arrow> arrows = have ? Capture.arrows(packets, start, clientPort) : List.of();
     List<Ladder.Mark> marks = marks(table, shift);
     String title = table.name();
     String notice = Ladder.noPackets(why);
-    return new Wire(table, have ? Capture.table(packets, start, clientPort) : null, have ? packets : List.of(),
-        Ladder.svg(title, notice, arrows, marks), Ladder.text(title, notice, arrows, marks), why);
+    return new Wire(
+        table,
+        have ? Capture.table(packets, start, clientPort) : null,
+        have ? packets : List.of(),
+        Ladder.svg(title, notice, arrows, marks),
+        Ladder.text(title, notice, arrows, marks),
+        why);
   }
 
   /** A table without any packets: the note says why. */
@@ -81,8 +92,13 @@ public final class WireTap {
       shifted.add(new Ladder.Mark(m.tMillis() - first, m.side(), m.text(), m.failure()));
     }
     String notice = Ladder.noPackets(note);
-    return new Wire(table, null, List.of(), Ladder.svg(table.name(), notice, List.of(), shifted),
-        Ladder.text(table.name(), notice, List.of(), shifted), note);
+    return new Wire(
+        table,
+        null,
+        List.of(),
+        Ladder.svg(table.name(), notice, List.of(), shifted),
+        Ladder.text(table.name(), notice, List.of(), shifted),
+        note);
   }
 
   /** One mark per timeline row, on the side of who acted; failures (exceptions, errno) in red. */
@@ -101,8 +117,12 @@ public final class WireTap {
       String result = r.getString(Timeline.RESULT);
       Side side = who.startsWith("server") || who.equals("network") ? Side.SERVER : Side.CLIENT;
       boolean failure = Failure.is(result);
-      marks.add(new Ladder.Mark((at + shiftSeconds) * 1000, side, result.isEmpty() ? what : what + " = " + result,
-          failure));
+      marks.add(
+          new Ladder.Mark(
+              (at + shiftSeconds) * 1000,
+              side,
+              result.isEmpty() ? what : what + " = " + result,
+              failure));
     }
     return marks;
   }

@@ -1,9 +1,5 @@
 package tcplab.observe;
 
-import tcplab.draw.Ladder;
-import tcplab.engine.Side;
-import tcplab.proc.Processes;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,26 +20,32 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tcplab.draw.Ladder;
+import tcplab.engine.Side;
+import tcplab.proc.Processes;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
- * Sees the wire: the segments of a scenario's ports on the loopback interface (or a veth), by one of three
- * backends, chosen by {@link #backend()}:
+ * Sees the wire: the segments of a scenario's ports on the loopback interface (or a veth), by one
+ * of three backends, chosen by {@link #backend()}:
+ *
  * <ol>
- * <li>{@link Backend#PACKET_SOCKET}: in this JVM, an AF_PACKET socket ({@link PacketSocket}), where this process
- * may open one: root, or root of a user namespace that owns its network namespace ({@code unshare -rn}). No
- * child process, ready at once.
- * <li>{@link Backend#LAB_TOOL}: the lab's capture tool {@value #TOOL}, a copy of tcpdump with the file
- * capabilities cap_net_raw,cap_net_admin, executable by group tcplab, installed once by an administrator with
- * {@value #ENABLE}.
- * <li>{@link Backend#TCPDUMP}: tcpdump itself, where this process holds CAP_NET_RAW (root without JNA).
+ *   <li>{@link Backend#PACKET_SOCKET}: in this JVM, an AF_PACKET socket ({@link PacketSocket}),
+ *       where this process may open one: root, or root of a user namespace that owns its network
+ *       namespace ({@code unshare -rn}). No child process, ready at once.
+ *   <li>{@link Backend#LAB_TOOL}: the lab's capture tool {@value #TOOL}, a copy of tcpdump with the
+ *       file capabilities cap_net_raw,cap_net_admin, executable by group tcplab, installed once by
+ *       an administrator with {@value #ENABLE}.
+ *   <li>{@link Backend#TCPDUMP}: tcpdump itself, where this process holds CAP_NET_RAW (root without
+ *       JNA).
  * </ol>
- * Elsewhere there is no capture, and {@link #unavailableReason()} says why and how to enable it. The system
- * property {@code tcplab.capture} ({@code auto}, {@code socket}, {@code tool}: external tools only, {@code off})
- * narrows the choice, for tests and comparisons.
+ *
+ * Elsewhere there is no capture, and {@link #unavailableReason()} says why and how to enable it.
+ * The system property {@code tcplab.capture} ({@code auto}, {@code socket}, {@code tool}: external
+ * tools only, {@code off}) narrows the choice, for tests and comparisons.
  *
  * <pre>{@code
  * try (Capture cap = Capture.start("lo", serverPort)) {
@@ -53,11 +55,11 @@ import tech.tablesaw.api.Table;
  * }
  * }</pre>
  *
- * <p>Readiness: {@link #start} returns once the filter is installed (the packet socket is bound, or tcpdump
- * prints "listening on"): every later packet is kept. {@link #stop} first sends one marker SYN to a bound,
- * non-listening port of its own and waits until the capture has seen it: packets on loopback are read in
- * order, so every earlier packet has been seen too. Then the reader drains the ring (or tcpdump gets
- * SIGTERM). No tcpdump outlives the JVM's shutdown hook.
+ * <p>Readiness: {@link #start} returns once the filter is installed (the packet socket is bound, or
+ * tcpdump prints "listening on"): every later packet is kept. {@link #stop} first sends one marker
+ * SYN to a bound, non-listening port of its own and waits until the capture has seen it: packets on
+ * loopback are read in order, so every earlier packet has been seen too. Then the reader drains the
+ * ring (or tcpdump gets SIGTERM). No tcpdump outlives the JVM's shutdown hook.
  */
 public final class Capture implements AutoCloseable {
   private static final int READY_MILLIS = 3_000;
@@ -67,19 +69,25 @@ public final class Capture implements AutoCloseable {
   private static volatile String startFailure;
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (Capture c : LIVE) {
-        if (c.process != null) {
-          c.process.destroyForcibly();
-        }
-      }
-    }, "tcplab-capture-cleanup"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (Capture c : LIVE) {
+                    if (c.process != null) {
+                      c.process.destroyForcibly();
+                    }
+                  }
+                },
+                "tcplab-capture-cleanup"));
   }
 
   /** Where {@value #ENABLE} installs the lab's capture tool (tools/capture-for-students.sh). */
   public static final String TOOL = "/usr/local/lib/tcplab/tcplab-capture";
+
   /** The one-time administrator step that turns packets on for every member of group tcplab. */
   public static final String ENABLE = "sudo make capture-for-students";
+
   /** The group whose members may run {@value #TOOL}. */
   public static final String GROUP = "tcplab";
 
@@ -109,8 +117,17 @@ public final class Capture implements AutoCloseable {
   private double stopMillis;
 
   /** One TCP segment as tcpdump printed it. Absent numbers are -1. */
-  public record Packet(double epochSeconds, String src, int srcPort, String dst, int dstPort, String flags,
-      long seq, long seqEnd, long ack, int length) {
+  public record Packet(
+      double epochSeconds,
+      String src,
+      int srcPort,
+      String dst,
+      int dstPort,
+      String flags,
+      long seq,
+      long seqEnd,
+      long ack,
+      int length) {
 
     /** The flags in words: "SYN", "SYN ACK", "ACK", "PSH ACK", "FIN ACK", "RST", "RST ACK". */
     public String flagNames() {
@@ -124,7 +141,7 @@ public final class Capture implements AutoCloseable {
           case 'U' -> names.add("URG");
           case 'E' -> names.add("ECE");
           case 'W' -> names.add("CWR");
-          default -> { }
+          default -> {}
         }
       }
       if (flags.contains(".")) {
@@ -139,8 +156,9 @@ public final class Capture implements AutoCloseable {
     }
   }
 
-  private static final Pattern LINE = Pattern.compile(
-      "^(\\d+\\.\\d+) IP6? (\\S+)\\.(\\d+) > (\\S+)\\.(\\d+): Flags \\[([^\\]]*)\\](.*)$");
+  private static final Pattern LINE =
+      Pattern.compile(
+          "^(\\d+\\.\\d+) IP6? (\\S+)\\.(\\d+) > (\\S+)\\.(\\d+): Flags \\[([^\\]]*)\\](.*)$");
   private static final Pattern SEQ = Pattern.compile(", seq (\\d+)(?::(\\d+))?");
   private static final Pattern ACK = Pattern.compile(", ack (\\d+)");
   private static final Pattern LENGTH = Pattern.compile(", length (\\d+)");
@@ -161,9 +179,18 @@ public final class Capture implements AutoCloseable {
     }
     Matcher a = ACK.matcher(rest);
     Matcher l = LENGTH.matcher(rest);
-    return Optional.of(new Packet(Double.parseDouble(m.group(1)), m.group(2), Integer.parseInt(m.group(3)),
-        m.group(4), Integer.parseInt(m.group(5)), m.group(6), seq, seqEnd,
-        a.find() ? Long.parseLong(a.group(1)) : -1, l.find() ? Integer.parseInt(l.group(1)) : 0));
+    return Optional.of(
+        new Packet(
+            Double.parseDouble(m.group(1)),
+            m.group(2),
+            Integer.parseInt(m.group(3)),
+            m.group(4),
+            Integer.parseInt(m.group(5)),
+            m.group(6),
+            seq,
+            seqEnd,
+            a.find() ? Long.parseLong(a.group(1)) : -1,
+            l.find() ? Integer.parseInt(l.group(1)) : 0));
   }
 
   /**
@@ -180,35 +207,54 @@ public final class Capture implements AutoCloseable {
       return Optional.of("no packet capture here: turned off (tcplab.capture=off)");
     }
     if (startFailure != null) {
-      return Optional.of("no packet capture here: the capture tool failed to start: " + startFailure + "; " + howToEnable());
+      return Optional.of(
+          "no packet capture here: the capture tool failed to start: "
+              + startFailure
+              + "; "
+              + howToEnable());
     }
     if (mode.equals("tool") && tcpdump() == null && !Files.exists(Path.of(toolPath()))) {
-      return Optional.of("no packet capture here: tcpdump is not installed (apt-get install tcpdump)");
+      return Optional.of(
+          "no packet capture here: tcpdump is not installed (apt-get install tcpdump)");
     }
-    String why = mode.equals("tool") ? "tcpdump needs root or CAP_NET_RAW"
-        : socketReason().orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
+    String why =
+        mode.equals("tool")
+            ? "tcpdump needs root or CAP_NET_RAW"
+            : socketReason().orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
     return Optional.of("no packet capture here: " + why + "; " + howToEnable());
   }
 
   /**
-   * The exact step that turns packets on here, in one clause: joining group tcplab when the lab's tool is
-   * installed, else the administrator's one-time {@value #ENABLE}.
+   * The exact step that turns packets on here, in one clause: joining group tcplab when the lab's
+   * tool is installed, else the administrator's one-time {@value #ENABLE}.
    */
   public static String howToEnable() {
     Path tool = Path.of(toolPath());
     if (Files.exists(tool) && !Files.isExecutable(tool)) {
-      return "the lab's capture tool is installed but this user is not in group " + GROUP + " yet: an administrator "
-          + "runs `sudo usermod -aG " + GROUP + " " + System.getProperty("user.name") + "`, then log in again";
+      return "the lab's capture tool is installed but this user is not in group "
+          + GROUP
+          + " yet: an administrator "
+          + "runs `sudo usermod -aG "
+          + GROUP
+          + " "
+          + System.getProperty("user.name")
+          + "`, then log in again";
     }
     if (Files.exists(tool)) {
-      return "the lab's capture tool " + toolPath() + " did not work: an administrator runs `" + ENABLE + "` again";
+      return "the lab's capture tool "
+          + toolPath()
+          + " did not work: an administrator runs `"
+          + ENABLE
+          + "` again";
     }
-    return "to turn them on, an administrator runs `" + ENABLE + "` once (students then log in again)";
+    return "to turn them on, an administrator runs `"
+        + ENABLE
+        + "` once (students then log in again)";
   }
 
   /**
-   * Which backend {@link #start} uses in this thread's network namespace: the packet socket where allowed, else
-   * the lab's capture tool, else tcpdump with CAP_NET_RAW, else none.
+   * Which backend {@link #start} uses in this thread's network namespace: the packet socket where
+   * allowed, else the lab's capture tool, else tcpdump with CAP_NET_RAW, else none.
    */
   public static Backend backend() {
     String mode = mode();
@@ -231,34 +277,47 @@ public final class Capture implements AutoCloseable {
   }
 
   /**
-   * One line for a notebook: which capture case applies here, and where packets are off, why and the exact
-   * command that turns them on.
+   * One line for a notebook: which capture case applies here, and where packets are off, why and
+   * the exact command that turns them on.
    */
   public static String status() {
     return switch (backend()) {
-      case PACKET_SOCKET -> "packets: yes, captured in this JVM (packet socket, "
-          + (inUserNamespace() ? "root of a user namespace" : "root") + ")";
-      case LAB_TOOL -> "packets: yes, by the lab's capture tool " + toolPath() + " (group " + GROUP + ")";
+      case PACKET_SOCKET ->
+          "packets: yes, captured in this JVM (packet socket, "
+              + (inUserNamespace() ? "root of a user namespace" : "root")
+              + ")";
+      case LAB_TOOL ->
+          "packets: yes, by the lab's capture tool " + toolPath() + " (group " + GROUP + ")";
       case TCPDUMP -> "packets: yes, by tcpdump (this process holds CAP_NET_RAW)";
-      case NONE -> "packets: no, " + unavailableReason().orElse("no").replaceFirst("^no packet capture here: ", "");
+      case NONE ->
+          "packets: no, "
+              + unavailableReason().orElse("no").replaceFirst("^no packet capture here: ", "");
     };
   }
 
-  /** Why this process may not open a packet socket, or empty; a missing JNA jar is a reason, never an error. */
+  /**
+   * Why this process may not open a packet socket, or empty; a missing JNA jar is a reason, never
+   * an error.
+   */
   private static Optional<String> socketReason() {
     try {
       return PacketSocket.unavailableReason();
-    } catch (LinkageError e) { // PacketSocket itself could not be linked: JNA is not on the class path
+    } catch (
+        LinkageError e) { // PacketSocket itself could not be linked: JNA is not on the class path
       return Optional.of("JNA could not load libc (" + e + ")");
     }
   }
 
   private static String mode() {
-    String m = System.getProperty("tcplab.capture", "auto").strip().toLowerCase(java.util.Locale.ROOT);
+    String m =
+        System.getProperty("tcplab.capture", "auto").strip().toLowerCase(java.util.Locale.ROOT);
     return m.equals("socket") || m.equals("tool") || m.equals("off") ? m : "auto";
   }
 
-  /** True when this process runs in a user namespace other than the initial one (uid_map is not the identity). */
+  /**
+   * True when this process runs in a user namespace other than the initial one (uid_map is not the
+   * identity).
+   */
   static boolean inUserNamespace() {
     try {
       String map = Files.readString(Path.of("/proc/self/uid_map")).strip();
@@ -284,13 +343,14 @@ public final class Capture implements AutoCloseable {
   }
 
   private static boolean hasNetRaw() {
-    return ProcSelf.hasCapabilities(ProcSelf.CAP_NET_RAW).orElse(true); // not Linux: let start() try and report
+    return ProcSelf.hasCapabilities(ProcSelf.CAP_NET_RAW)
+        .orElse(true); // not Linux: let start() try and report
   }
 
   /**
-   * Starts capturing on {@code iface} ("lo") TCP segments to or from any of {@code ports}, with the backend
-   * {@link #backend()} names, and returns once the filter is installed (at once for the packet socket, at most
-   * 3 s for tcpdump).
+   * Starts capturing on {@code iface} ("lo") TCP segments to or from any of {@code ports}, with the
+   * backend {@link #backend()} names, and returns once the filter is installed (at once for the
+   * packet socket, at most 3 s for tcpdump).
    *
    * @throws IllegalStateException when capture is unavailable or tcpdump does not become ready
    */
@@ -305,11 +365,12 @@ public final class Capture implements AutoCloseable {
       throw new IllegalStateException(why.get());
     }
     if (iface == null || !iface.matches("[A-Za-z0-9_.:-]{1,15}")) {
-      throw new IllegalArgumentException("iface must be an interface name such as \"lo\", not " + iface);
+      throw new IllegalArgumentException(
+          "iface must be an interface name such as \"lo\", not " + iface);
     }
     if (ports.length == 0 || ports.length >= PacketSocket.MAX_PORTS) {
-      throw new IllegalArgumentException("ports must name 1 to " + (PacketSocket.MAX_PORTS - 1) + " ports, not "
-          + ports.length);
+      throw new IllegalArgumentException(
+          "ports must name 1 to " + (PacketSocket.MAX_PORTS - 1) + " ports, not " + ports.length);
     }
     for (int p : ports) {
       if (p < 1 || p > 65535) { // an internal check: Check.range is for notebook parameters
@@ -319,15 +380,17 @@ public final class Capture implements AutoCloseable {
     try {
       return new Capture(backend, iface, ports, true);
     } catch (IOException e) {
-      throw new IllegalStateException("no packet capture here: tcpdump could not be started: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "no packet capture here: tcpdump could not be started: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Like {@link #start} for an interface other than lo, e.g. a veth inside a network namespace: call it from a
-   * thread inside that namespace (the packet socket is opened there; tcpdump inherits it). The loopback marker
-   * cannot be seen there, so {@link #stop} waits until the packet socket has been quiet for 20 ms, or a fixed
-   * 200 ms for tcpdump (--immediate-mode, line-buffered) to print what it has.
+   * Like {@link #start} for an interface other than lo, e.g. a veth inside a network namespace:
+   * call it from a thread inside that namespace (the packet socket is opened there; tcpdump
+   * inherits it). The loopback marker cannot be seen there, so {@link #stop} waits until the packet
+   * socket has been quiet for 20 ms, or a fixed 200 ms for tcpdump (--immediate-mode,
+   * line-buffered) to print what it has.
    */
   public static Capture startOn(String iface, int... ports) {
     Optional<String> why = unavailableReason();
@@ -335,12 +398,14 @@ public final class Capture implements AutoCloseable {
       throw new IllegalStateException(why.get());
     }
     if (iface == null || !iface.matches("[A-Za-z0-9_.:-]{1,15}")) {
-      throw new IllegalArgumentException("iface must be an interface name such as \"lo\", not " + iface);
+      throw new IllegalArgumentException(
+          "iface must be an interface name such as \"lo\", not " + iface);
     }
     try {
       return new Capture(backend(), iface, ports, false);
     } catch (IOException e) {
-      throw new IllegalStateException("no packet capture here: tcpdump could not be started: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "no packet capture here: tcpdump could not be started: " + e.getMessage(), e);
     }
   }
 
@@ -349,15 +414,33 @@ public final class Capture implements AutoCloseable {
   /** The longest a capture may run (s); a tcpdump outliving its JVM ends by then at the latest. */
   static final int MAX_SECONDS = 300;
 
-  /** Ends captures left by a JVM that was killed: a tcpdump (or its `timeout`) of ours whose JVM is gone. */
+  /**
+   * Ends captures left by a JVM that was killed: a tcpdump (or its `timeout`) of ours whose JVM is
+   * gone.
+   */
   static void reapOrphans() {
-    ProcessHandle.allProcesses().filter(Capture::ours).filter(p -> !ownedByAJvm(p)).forEach(ProcessHandle::destroyForcibly);
+    ProcessHandle.allProcesses()
+        .filter(Capture::ours)
+        .filter(p -> !ownedByAJvm(p))
+        .forEach(ProcessHandle::destroyForcibly);
   }
 
   private static boolean ours(ProcessHandle p) {
-    return p.info().command().map(c -> c.endsWith("/tcpdump") || c.endsWith("/tcplab-capture") || c.endsWith("/timeout")).orElse(false)
-        && p.info().arguments().map(a -> List.of(a).contains("--immediate-mode")
-            && String.join(" ", a).contains("tcp and (port ")).orElse(false);
+    return p.info()
+            .command()
+            .map(
+                c ->
+                    c.endsWith("/tcpdump")
+                        || c.endsWith("/tcplab-capture")
+                        || c.endsWith("/timeout"))
+            .orElse(false)
+        && p.info()
+            .arguments()
+            .map(
+                a ->
+                    List.of(a).contains("--immediate-mode")
+                        && String.join(" ", a).contains("tcp and (port "))
+            .orElse(false);
   }
 
   private static boolean ownedByAJvm(ProcessHandle p) {
@@ -371,11 +454,13 @@ public final class Capture implements AutoCloseable {
     return ours(parent.get()) && ownedByAJvm(parent.get()); // tcpdump under our `timeout`
   }
 
-  private Capture(Backend backend, String iface, int[] ports, boolean useMarker) throws IOException {
+  private Capture(Backend backend, String iface, int[] ports, boolean useMarker)
+      throws IOException {
     this.useMarker = useMarker;
     this.used = backend;
     marker = new Socket();
-    marker.bind(new InetSocketAddress("127.0.0.1", 0)); // bound, never listening: a SYN to it gets RST
+    marker.bind(
+        new InetSocketAddress("127.0.0.1", 0)); // bound, never listening: a SYN to it gets RST
     markerPort = marker.getLocalPort();
     if (backend == Backend.PACKET_SOCKET) {
       long t = System.nanoTime();
@@ -403,10 +488,23 @@ public final class Capture implements AutoCloseable {
     }
     filter.append(')');
     List<String> cmd = new ArrayList<>();
-    // A JVM killed with SIGKILL cannot stop its tcpdump: `timeout` bounds an orphan's life, and the next
+    // A JVM killed with SIGKILL cannot stop its tcpdump: `timeout` bounds an orphan's life, and the
+    // next
     // capture on this machine ends orphans whose JVM is gone (reapOrphans).
-    Processes.onPath("timeout").ifPresent(t -> cmd.addAll(List.of(t, "-s", "TERM", String.valueOf(MAX_SECONDS))));
-    cmd.addAll(List.of(tool, "-i", iface, "-n", "-l", "-tt", "-S", "--immediate-mode", "-U", filter.toString()));
+    Processes.onPath("timeout")
+        .ifPresent(t -> cmd.addAll(List.of(t, "-s", "TERM", String.valueOf(MAX_SECONDS))));
+    cmd.addAll(
+        List.of(
+            tool,
+            "-i",
+            iface,
+            "-n",
+            "-l",
+            "-tt",
+            "-S",
+            "--immediate-mode",
+            "-U",
+            filter.toString()));
     reapOrphans();
     long t = System.nanoTime();
     process = new ProcessBuilder(cmd).start();
@@ -415,32 +513,37 @@ public final class Capture implements AutoCloseable {
     CountDownLatch ready = new CountDownLatch(1);
     String markerDst = "." + markerPort + ": ";
     String markerSrc = "." + markerPort + " > ";
-    pump = daemon("tcplab-capture-out", () -> {
-      try (BufferedReader r = reader(process.getInputStream())) {
-        for (String line; (line = r.readLine()) != null; ) {
-          if (line.contains(markerDst)) {
-            markerSeen = true;
-          } else if (!line.contains(markerSrc)) {
-            lines.add(line);
+    pump =
+        daemon(
+            "tcplab-capture-out",
+            () -> {
+              try (BufferedReader r = reader(process.getInputStream())) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  if (line.contains(markerDst)) {
+                    markerSeen = true;
+                  } else if (!line.contains(markerSrc)) {
+                    lines.add(line);
+                  }
+                }
+              } catch (IOException e) {
+                // stream closed: the process ended
+              }
+            });
+    daemon(
+        "tcplab-capture-err",
+        () -> {
+          try (BufferedReader r = reader(process.getErrorStream())) {
+            for (String line; (line = r.readLine()) != null; ) {
+              errors.add(line);
+              if (line.startsWith("listening on")) {
+                ready.countDown();
+              }
+            }
+          } catch (IOException e) {
+            // stream closed
           }
-        }
-      } catch (IOException e) {
-        // stream closed: the process ended
-      }
-    });
-    daemon("tcplab-capture-err", () -> {
-      try (BufferedReader r = reader(process.getErrorStream())) {
-        for (String line; (line = r.readLine()) != null; ) {
-          errors.add(line);
-          if (line.startsWith("listening on")) {
-            ready.countDown();
-          }
-        }
-      } catch (IOException e) {
-        // stream closed
-      }
-      ready.countDown();
-    });
+          ready.countDown();
+        });
     boolean ok;
     try {
       ok = ready.await(READY_MILLIS, TimeUnit.MILLISECONDS) && process.isAlive() && listening();
@@ -451,9 +554,13 @@ public final class Capture implements AutoCloseable {
     readyMillis = (System.nanoTime() - t) / 1e6;
     if (!ok) {
       kill();
-      String first = errors.stream().filter(l -> !l.startsWith("tcpdump: verbose") && !l.isBlank())
-          .findFirst().orElse("no \"listening on\" within " + READY_MILLIS + " ms");
-      if (first.matches("(?i).*(permi|denied|socket:).*")) { // a privilege problem holds for every later start
+      String first =
+          errors.stream()
+              .filter(l -> !l.startsWith("tcpdump: verbose") && !l.isBlank())
+              .findFirst()
+              .orElse("no \"listening on\" within " + READY_MILLIS + " ms");
+      if (first.matches(
+          "(?i).*(permi|denied|socket:).*")) { // a privilege problem holds for every later start
         startFailure = first;
       }
       throw new IllegalStateException("no packet capture here: tcpdump did not start: " + first);
@@ -482,7 +589,10 @@ public final class Capture implements AutoCloseable {
     return used;
   }
 
-  /** Milliseconds from starting tcpdump to "listening on" (from socket() to bind() for the packet socket). */
+  /**
+   * Milliseconds from starting tcpdump to "listening on" (from socket() to bind() for the packet
+   * socket).
+   */
   public double readyMillis() {
     return readyMillis;
   }
@@ -544,8 +654,9 @@ public final class Capture implements AutoCloseable {
   }
 
   /**
-   * Packet socket: on lo, one marker SYN (and its RST) and a wait until the reader has taken it from the ring,
-   * so every earlier segment is in; elsewhere, a wait until the ring has been quiet for 20 ms (at most 500 ms).
+   * Packet socket: on lo, one marker SYN (and its RST) and a wait until the reader has taken it
+   * from the ring, so every earlier segment is in; elsewhere, a wait until the ring has been quiet
+   * for 20 ms (at most 500 ms).
    */
   private void drainSocket() {
     long end = System.nanoTime() + MARKER_MILLIS * 1_000_000L;
@@ -557,7 +668,9 @@ public final class Capture implements AutoCloseable {
       }
     }
     while (System.nanoTime() < end) {
-      if (useMarker ? socket.ignoredSeen() : System.nanoTime() - socket.lastFrameNanos() > 20_000_000L) {
+      if (useMarker
+          ? socket.ignoredSeen()
+          : System.nanoTime() - socket.lastFrameNanos() > 20_000_000L) {
         return;
       }
       try {
@@ -621,9 +734,9 @@ public final class Capture implements AutoCloseable {
   }
 
   /**
-   * The packets as a table: "t (ms)" from {@code t0EpochSeconds}, "from" and "to" (client or server,
-   * by {@code clientPort}), "flags", "seq" and "ack" relative to each side's first sequence number
-   * (its SYN), as tcpdump prints without -S, and "length".
+   * The packets as a table: "t (ms)" from {@code t0EpochSeconds}, "from" and "to" (client or
+   * server, by {@code clientPort}), "flags", "seq" and "ack" relative to each side's first sequence
+   * number (its SYN), as tcpdump prints without -S, and "length".
    */
   public static Table table(List<Packet> packets, double t0EpochSeconds, int clientPort) {
     DoubleColumn t = DoubleColumn.create("t (ms)");
@@ -648,18 +761,26 @@ public final class Capture implements AutoCloseable {
         long b = relative(p.seqEnd(), isn.get(s));
         seq.append(p.seqEnd() != p.seq() ? a + ":" + b : String.valueOf(a));
       }
-      ack.append(p.ack() < 0 || !p.flags().contains(".") ? "" : String.valueOf(relative(p.ack(), isn.get(other))));
+      ack.append(
+          p.ack() < 0 || !p.flags().contains(".")
+              ? ""
+              : String.valueOf(relative(p.ack(), isn.get(other))));
       length.append(p.length());
     }
     return Table.create("packets on the wire", t, from, to, flags, seq, ack, length);
   }
 
-  /** The packets as ladder arrows, times in ms from {@code t0EpochSeconds}; FIN and RST highlighted. */
-  public static List<Ladder.Arrow> arrows(List<Packet> packets, double t0EpochSeconds, int clientPort) {
+  /**
+   * The packets as ladder arrows, times in ms from {@code t0EpochSeconds}; FIN and RST highlighted.
+   */
+  public static List<Ladder.Arrow> arrows(
+      List<Packet> packets, double t0EpochSeconds, int clientPort) {
     List<Ladder.Arrow> arrows = new ArrayList<>();
     for (Packet p : packets) {
       String label = p.flagNames() + (p.length() > 0 ? " len " + p.length() : "");
-      arrows.add(new Ladder.Arrow((p.epochSeconds() - t0EpochSeconds) * 1000, side(p, clientPort), label, p.closes()));
+      arrows.add(
+          new Ladder.Arrow(
+              (p.epochSeconds() - t0EpochSeconds) * 1000, side(p, clientPort), label, p.closes()));
     }
     return arrows;
   }

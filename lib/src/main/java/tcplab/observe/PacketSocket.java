@@ -6,26 +6,27 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Packet capture in this JVM, without tcpdump: an AF_PACKET socket (SOCK_RAW, all protocols) bound to one
- * interface, with a classic BPF filter ("tcp and (port a or port b ...)", the program tcpdump -d prints) and a
- * TPACKET_V2 receive ring that the kernel fills with the first 190 bytes and the kernel timestamp of each
- * segment. A reader thread empties the ring; it waits in poll() with a 50 ms timeout, so it always ends.
+ * Packet capture in this JVM, without tcpdump: an AF_PACKET socket (SOCK_RAW, all protocols) bound
+ * to one interface, with a classic BPF filter ("tcp and (port a or port b ...)", the program
+ * tcpdump -d prints) and a TPACKET_V2 receive ring that the kernel fills with the first 190 bytes
+ * and the kernel timestamp of each segment. A reader thread empties the ring; it waits in poll()
+ * with a 50 ms timeout, so it always ends.
  *
- * <p>Allowed where this process holds CAP_NET_RAW over the network namespace it is in: root, or root of a user
- * namespace that owns its network namespace ({@code unshare -rn}), which is how students get packets without
- * any host privilege.
+ * <p>Allowed where this process holds CAP_NET_RAW over the network namespace it is in: root, or
+ * root of a user namespace that owns its network namespace ({@code unshare -rn}), which is how
+ * students get packets without any host privilege.
  *
- * <p>Ready when {@link #open} returns: the filter and the ring are installed before the socket is bound, so no
- * segment of a later connection is missed and no other segment is ever queued. On loopback every segment
- * passes the packet socket twice (sent and received); the sent copy (PACKET_OUTGOING) is dropped, as libpcap
- * does, so each segment shows once. On other interfaces (a veth) both directions are kept.
+ * <p>Ready when {@link #open} returns: the filter and the ring are installed before the socket is
+ * bound, so no segment of a later connection is missed and no other segment is ever queued. On
+ * loopback every segment passes the packet socket twice (sent and received); the sent copy
+ * (PACKET_OUTGOING) is dropped, as libpcap does, so each segment shows once. On other interfaces (a
+ * veth) both directions are kept.
  */
 final class PacketSocket implements AutoCloseable {
   /** The few libc calls for the socket and the ring (LP64 Linux). */
@@ -33,27 +34,44 @@ final class PacketSocket implements AutoCloseable {
     Sys C = Native.load("c", Sys.class);
 
     int socket(int domain, int type, int protocol) throws LastErrorException;
+
     int bind(int fd, byte[] addr, int len) throws LastErrorException;
+
     int setsockopt(int fd, int level, int name, byte[] val, int len) throws LastErrorException;
+
     int setsockopt(int fd, int level, int name, Pointer val, int len) throws LastErrorException;
-    int getsockopt(int fd, int level, int name, byte[] val, IntByReference len) throws LastErrorException;
+
+    int getsockopt(int fd, int level, int name, byte[] val, IntByReference len)
+        throws LastErrorException;
+
     int if_nametoindex(String name);
-    Pointer mmap(Pointer addr, long len, int prot, int flags, int fd, long offset) throws LastErrorException;
+
+    Pointer mmap(Pointer addr, long len, int prot, int flags, int fd, long offset)
+        throws LastErrorException;
+
     int munmap(Pointer addr, long len) throws LastErrorException;
+
     int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;
+
     int eventfd(int initval, int flags) throws LastErrorException;
+
     long write(int fd, byte[] buf, long count) throws LastErrorException;
+
     int close(int fd) throws LastErrorException;
   }
 
   private static final int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
   private static final int SOL_SOCKET = 1, SO_ATTACH_FILTER = 26;
-  private static final int SOL_PACKET = 263, PACKET_RX_RING = 5, PACKET_STATISTICS = 6, PACKET_VERSION = 10;
+  private static final int SOL_PACKET = 263,
+      PACKET_RX_RING = 5,
+      PACKET_STATISTICS = 6,
+      PACKET_VERSION = 10;
   private static final int TPACKET_V2 = 1, TP_STATUS_USER = 1;
   private static final int PACKET_OUTGOING = 4, ARPHRD_LOOPBACK = 772;
   private static final int EPERM = 1, EACCES = 13, EAFNOSUPPORT = 97;
   private static final int FRAME = 256, BLOCK = 1 << 16, BLOCKS = 32; // 8192 frames, 2 MiB
   private static final int POLL_MILLIS = 50;
+
   /** The most ports one filter takes (8-bit jump offsets). */
   static final int MAX_PORTS = 16;
 
@@ -75,8 +93,8 @@ final class PacketSocket implements AutoCloseable {
   private boolean closed;
 
   /**
-   * Empty when this process may open a packet socket here (in the network namespace of the calling thread);
-   * else why not, in one sentence. Tries it: socket(AF_PACKET) and close. Never throws.
+   * Empty when this process may open a packet socket here (in the network namespace of the calling
+   * thread); else why not, in one sentence. Tries it: socket(AF_PACKET) and close. Never throws.
    */
   static Optional<String> unavailableReason() {
     try {
@@ -91,8 +109,12 @@ final class PacketSocket implements AutoCloseable {
       return Optional.empty();
     } catch (LastErrorException e) {
       int err = e.getErrorCode();
-      return Optional.of(err == EPERM || err == EACCES ? "a packet socket needs root or root of a user namespace (CAP_NET_RAW)"
-          : err == EAFNOSUPPORT ? "this kernel has no packet sockets (AF_PACKET)" : "socket(AF_PACKET) failed: " + e.getMessage());
+      return Optional.of(
+          err == EPERM || err == EACCES
+              ? "a packet socket needs root or root of a user namespace (CAP_NET_RAW)"
+              : err == EAFNOSUPPORT
+                  ? "this kernel has no packet sockets (AF_PACKET)"
+                  : "socket(AF_PACKET) failed: " + e.getMessage());
     } catch (LinkageError e) {
       return Optional.of("JNA could not load libc (" + e + ")");
     } catch (RuntimeException e) {
@@ -101,8 +123,9 @@ final class PacketSocket implements AutoCloseable {
   }
 
   /**
-   * Opens a capture on {@code iface} for TCP segments to or from any of {@code ports}, in the network namespace
-   * of the calling thread. Segments to or from {@code ignorePort} (0: none) only mark {@link #ignoredSeen()}.
+   * Opens a capture on {@code iface} for TCP segments to or from any of {@code ports}, in the
+   * network namespace of the calling thread. Segments to or from {@code ignorePort} (0: none) only
+   * mark {@link #ignoredSeen()}.
    *
    * @throws IllegalStateException with the reason when the socket cannot be opened
    */
@@ -127,9 +150,12 @@ final class PacketSocket implements AutoCloseable {
     }
     int s;
     try {
-      s = Sys.C.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); // protocol 0: receives nothing until bind
+      s =
+          Sys.C.socket(
+              AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); // protocol 0: receives nothing until bind
     } catch (LastErrorException e) {
-      throw new IllegalStateException(unavailableReason().orElse("socket(AF_PACKET) failed: " + e.getMessage()), e);
+      throw new IllegalStateException(
+          unavailableReason().orElse("socket(AF_PACKET) failed: " + e.getMessage()), e);
     }
     fd = s;
     try {
@@ -152,12 +178,14 @@ final class PacketSocket implements AutoCloseable {
         prog.setByte(8L * i + 3, (byte) filter[i][2]);
         prog.setInt(8L * i + 4, (int) filter[i][3]);
       }
-      Memory fprog = new Memory(16); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+      Memory fprog =
+          new Memory(16); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
       fprog.clear();
       fprog.setShort(0, (short) filter.length);
       fprog.setPointer(8, prog);
       Sys.C.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16);
-      byte[] req = new byte[16]; // struct tpacket_req { block_size, block_nr, frame_size, frame_nr }
+      byte[] req =
+          new byte[16]; // struct tpacket_req { block_size, block_nr, frame_size, frame_nr }
       putInt(req, 0, BLOCK);
       putInt(req, 4, BLOCKS);
       putInt(req, 8, FRAME);
@@ -167,7 +195,8 @@ final class PacketSocket implements AutoCloseable {
       if (Pointer.nativeValue(mapped) == -1L) {
         throw new IllegalStateException("mmap of the packet ring failed");
       }
-      byte[] sll = new byte[20]; // struct sockaddr_ll: family, protocol (ETH_P_ALL, network order), ifindex
+      byte[] sll =
+          new byte[20]; // struct sockaddr_ll: family, protocol (ETH_P_ALL, network order), ifindex
       sll[0] = (byte) AF_PACKET;
       sll[2] = 0;
       sll[3] = 3;
@@ -187,7 +216,10 @@ final class PacketSocket implements AutoCloseable {
     reader.start();
   }
 
-  /** The BPF program of {@code tcpdump -d "tcp and (port a or ...)"} for Ethernet-framed links (lo, veth). */
+  /**
+   * The BPF program of {@code tcpdump -d "tcp and (port a or ...)"} for Ethernet-framed links (lo,
+   * veth).
+   */
   static long[][] filter(int[] ports) {
     List<long[]> p = new ArrayList<>();
     List<int[]> fix = new ArrayList<>(); // instruction index, 1 = jt / 2 = jf, label
@@ -320,9 +352,10 @@ final class PacketSocket implements AutoCloseable {
   }
 
   /**
-   * One IPv4 or IPv6 TCP segment as tcpdump {@code -n -S} prints it: flags "S.", seq and seq+length only for
-   * segments with data, SYN, FIN or RST; ack only with the ACK flag; length is the TCP payload. Null for
-   * anything else. {@code wireLength} is the length of the IP packet on the wire (for a cut-off header).
+   * One IPv4 or IPv6 TCP segment as tcpdump {@code -n -S} prints it: flags "S.", seq and seq+length
+   * only for segments with data, SYN, FIN or RST; ack only with the ACK flag; length is the TCP
+   * payload. Null for anything else. {@code wireLength} is the length of the IP packet on the wire
+   * (for a cut-off header).
    */
   static Capture.Packet parse(byte[] b, int wireLength, double epochSeconds) {
     if (b.length < 20) {
@@ -366,16 +399,26 @@ final class PacketSocket implements AutoCloseable {
     int f = b[tcp + 13] & 0xff;
     int length = Math.max(0, payloadEnd - tcp - thl);
     StringBuilder flags = new StringBuilder();
-    String[] names = {"F", "S", "R", "P", ".", "U", "E", "W"}; // tcpdump's order: FIN SYN RST PSH ACK URG ECE CWR
+    String[] names = {
+      "F", "S", "R", "P", ".", "U", "E", "W"
+    }; // tcpdump's order: FIN SYN RST PSH ACK URG ECE CWR
     for (int i = 0; i < 8; i++) {
       if ((f & (1 << i)) != 0) {
         flags.append(names[i]);
       }
     }
     boolean withSeq = length > 0 || (f & 0x07) != 0;
-    return new Capture.Packet(Math.round(epochSeconds * 1e6) / 1e6, src, srcPort, dst, dstPort,
-        flags.length() == 0 ? "none" : flags.toString(), withSeq ? seq : -1,
-        withSeq ? (seq + length) & 0xffffffffL : -1, (f & 0x10) != 0 ? ack : -1, length);
+    return new Capture.Packet(
+        Math.round(epochSeconds * 1e6) / 1e6,
+        src,
+        srcPort,
+        dst,
+        dstPort,
+        flags.length() == 0 ? "none" : flags.toString(),
+        withSeq ? seq : -1,
+        withSeq ? (seq + length) & 0xffffffffL : -1,
+        (f & 0x10) != 0 ? ack : -1,
+        length);
   }
 
   private static int u16(byte[] b, int i) {
@@ -387,7 +430,13 @@ final class PacketSocket implements AutoCloseable {
   }
 
   private static String ipv4(byte[] b, int i) {
-    return (b[i] & 0xff) + "." + (b[i + 1] & 0xff) + "." + (b[i + 2] & 0xff) + "." + (b[i + 3] & 0xff);
+    return (b[i] & 0xff)
+        + "."
+        + (b[i + 1] & 0xff)
+        + "."
+        + (b[i + 2] & 0xff)
+        + "."
+        + (b[i + 3] & 0xff);
   }
 
   /** RFC 5952 text, as tcpdump prints it: "::1", "fe80::1", "::ffff:127.0.0.1". */
@@ -460,8 +509,9 @@ final class PacketSocket implements AutoCloseable {
   }
 
   /**
-   * Stops the reader after it has emptied the ring, frees the ring and the socket, and returns the segments in
-   * order. Call it once every segment of interest has reached the ring (see {@link Capture#stop}).
+   * Stops the reader after it has emptied the ring, frees the ring and the socket, and returns the
+   * segments in order. Call it once every segment of interest has reached the ring (see {@link
+   * Capture#stop}).
    */
   synchronized List<Capture.Packet> stop() {
     if (closed) {
@@ -474,7 +524,8 @@ final class PacketSocket implements AutoCloseable {
     } catch (LastErrorException e) {
       // the reader still ends within one poll timeout
     }
-    boolean interrupted = false; // an interrupted cell still frees the ring: wait for the reader regardless
+    boolean interrupted =
+        false; // an interrupted cell still frees the ring: wait for the reader regardless
     long end = System.nanoTime() + 2_000_000_000L;
     while (reader.isAlive() && System.nanoTime() < end) {
       try {
@@ -489,12 +540,22 @@ final class PacketSocket implements AutoCloseable {
     byte[] stats = new byte[8];
     try {
       Sys.C.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, stats, new IntByReference(8));
-      kernelPackets = (stats[0] & 0xffL) | (stats[1] & 0xffL) << 8 | (stats[2] & 0xffL) << 16 | (stats[3] & 0xffL) << 24;
-      kernelDrops = (stats[4] & 0xffL) | (stats[5] & 0xffL) << 8 | (stats[6] & 0xffL) << 16 | (stats[7] & 0xffL) << 24;
+      kernelPackets =
+          (stats[0] & 0xffL)
+              | (stats[1] & 0xffL) << 8
+              | (stats[2] & 0xffL) << 16
+              | (stats[3] & 0xffL) << 24;
+      kernelDrops =
+          (stats[4] & 0xffL)
+              | (stats[5] & 0xffL) << 8
+              | (stats[6] & 0xffL) << 16
+              | (stats[7] & 0xffL) << 24;
     } catch (LastErrorException e) {
       // statistics are a nicety
     }
-    if (!reader.isAlive()) { // a reader still in the ring would touch freed memory: then the ring and fds stay
+    if (!reader
+        .isAlive()) { // a reader still in the ring would touch freed memory: then the ring and fds
+      // stay
       Sys.C.munmap(ring, ringBytes);
       Sys.C.close(fd);
       Sys.C.close(wake);
@@ -508,9 +569,13 @@ final class PacketSocket implements AutoCloseable {
     }
   }
 
-  /** Like tcpdump's closing lines: segments the filter passed and segments the ring had no room for. */
+  /**
+   * Like tcpdump's closing lines: segments the filter passed and segments the ring had no room for.
+   */
   String statistics() {
-    return kernelPackets + " packets received by filter" + (kernelDrops > 0 ? ", " + kernelDrops + " dropped (ring full)" : "")
+    return kernelPackets
+        + " packets received by filter"
+        + (kernelDrops > 0 ? ", " + kernelDrops + " dropped (ring full)" : "")
         + (readError != null ? "; reader failed: " + readError : "");
   }
 

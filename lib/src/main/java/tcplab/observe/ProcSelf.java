@@ -8,24 +8,29 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * The one reader of {@code /proc/PID/status} (capabilities, user id, signal masks) and of this JVM's
- * open file descriptors. Where /proc cannot be read (not Linux), the answers are empty and each caller
- * decides what that means for it.
+ * The one reader of {@code /proc/PID/status} (capabilities, user id, signal masks) and of this
+ * JVM's open file descriptors. Where /proc cannot be read (not Linux), the answers are empty and
+ * each caller decides what that means for it.
  */
 public final class ProcSelf {
   private ProcSelf() {}
 
   /** This JVM's status file. */
   public static final Path STATUS = Path.of("/proc/self/status");
+
   /** The calling thread's status file (its pending signals). */
   public static final Path THREAD_STATUS = Path.of("/proc/thread-self/status");
 
   /** Capability bits (linux/capability.h). */
   public static final int CAP_NET_ADMIN = 12, CAP_NET_RAW = 13, CAP_SYS_ADMIN = 21;
+
   /** Signal number of SIGPIPE on Linux. */
   public static final int SIGPIPE = 13;
 
-  /** The text after {@code name:} in a status file, stripped; empty when the file or the line cannot be read. */
+  /**
+   * The text after {@code name:} in a status file, stripped; empty when the file or the line cannot
+   * be read.
+   */
   public static Optional<String> field(Path status, String name) {
     try {
       for (String line : Files.readAllLines(status)) {
@@ -39,17 +44,24 @@ public final class ProcSelf {
     return Optional.empty();
   }
 
-  /** A hexadecimal mask line (CapEff, SigIgn, SigCgt, SigPnd) as bits; empty when it cannot be read. */
+  /**
+   * A hexadecimal mask line (CapEff, SigIgn, SigCgt, SigPnd) as bits; empty when it cannot be read.
+   */
   public static OptionalLong mask(Path status, String name) {
     Optional<String> hex = field(status, name);
     try {
-      return hex.isPresent() ? OptionalLong.of(Long.parseUnsignedLong(hex.get(), 16)) : OptionalLong.empty();
+      return hex.isPresent()
+          ? OptionalLong.of(Long.parseUnsignedLong(hex.get(), 16))
+          : OptionalLong.empty();
     } catch (NumberFormatException e) {
       return OptionalLong.empty();
     }
   }
 
-  /** Whether this JVM's effective capabilities hold every one of {@code caps}; empty when /proc cannot tell. */
+  /**
+   * Whether this JVM's effective capabilities hold every one of {@code caps}; empty when /proc
+   * cannot tell.
+   */
   public static Optional<Boolean> hasCapabilities(int... caps) {
     OptionalLong eff = mask(STATUS, "CapEff");
     if (eff.isEmpty()) {
@@ -65,7 +77,8 @@ public final class ProcSelf {
 
   /** Whether this JVM runs with effective user id 0; empty when /proc cannot tell. */
   public static Optional<Boolean> isRoot() {
-    return field(STATUS, "Uid").map(uids -> uids.split("\\s+")[1].equals("0")); // real, effective, saved, fs
+    return field(STATUS, "Uid")
+        .map(uids -> uids.split("\\s+")[1].equals("0")); // real, effective, saved, fs
   }
 
   /** SIGPIPE's disposition in a status file: "default", "ignored", "caught" or "unknown (...)". */
@@ -76,7 +89,9 @@ public final class ProcSelf {
       return "unknown (" + status + " cannot be read)";
     }
     long bit = 1L << (SIGPIPE - 1);
-    return (cgt.getAsLong() & bit) != 0 ? "caught" : (ign.getAsLong() & bit) != 0 ? "ignored" : "default";
+    return (cgt.getAsLong() & bit) != 0
+        ? "caught"
+        : (ign.getAsLong() & bit) != 0 ? "ignored" : "default";
   }
 
   /** True if SIGPIPE is pending for the calling thread; false where that cannot be read. */

@@ -24,17 +24,27 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The lab's one way to start a child JVM: the same {@code java}, the class path this library was loaded from,
- * options for a fast start (C1 only, serial GC, small heap, class-data sharing), and optionally a wrapper in
- * front ({@code unshare -rnm ...}). Lines go to its standard input and come back from its standard output;
- * every wait has a deadline; {@link #close()} kills it with SIGKILL and reaps it.
- * <p>The child's part of the contract: it exits when its standard input reaches end-of-file, so a child can
- * never outlive a parent that was killed (the kernel closes the parent's end of the pipe).
+ * The lab's one way to start a child JVM: the same {@code java}, the class path this library was
+ * loaded from, options for a fast start (C1 only, serial GC, small heap, class-data sharing), and
+ * optionally a wrapper in front ({@code unshare -rnm ...}). Lines go to its standard input and come
+ * back from its standard output; every wait has a deadline; {@link #close()} kills it with SIGKILL
+ * and reaps it.
+ *
+ * <p>The child's part of the contract: it exits when its standard input reaches end-of-file, so a
+ * child can never outlive a parent that was killed (the kernel closes the parent's end of the
+ * pipe).
  */
 public final class ChildJvm implements AutoCloseable {
   /** Options of every child JVM: quick to start, small, no shared perf file. */
-  public static final List<String> FAST_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-      "-XX:-UsePerfData", "-Xss512k", "-Xshare:auto", "-Xmx192m");
+  public static final List<String> FAST_START =
+      List.of(
+          "-XX:TieredStopAtLevel=1",
+          "-XX:+UseSerialGC",
+          "-XX:-UsePerfData",
+          "-Xss512k",
+          "-Xshare:auto",
+          "-Xmx192m");
+
   private static final String EOF = new String("<end of output>"); // identity marks the end
 
   private final Process process;
@@ -53,15 +63,18 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java [FAST_START] [jvmOptions] -cp <this library> mainClass args}, behind {@code wrapper}
-   * (an argv such as {@code unshare -rn}; empty for none).
+   * Starts {@code java [FAST_START] [jvmOptions] -cp <this library> mainClass args}, behind {@code
+   * wrapper} (an argv such as {@code unshare -rn}; empty for none).
    */
-  public static ChildJvm start(List<String> wrapper, List<String> jvmOptions, String mainClass, List<String> args)
+  public static ChildJvm start(
+      List<String> wrapper, List<String> jvmOptions, String mainClass, List<String> args)
       throws IOException {
     List<String> cmd = new ArrayList<>(wrapper);
     cmd.add(javaBinary());
     cmd.addAll(FAST_START);
-    jnaDispatchDir().ifPresent(dir -> cmd.addAll(List.of("-Djna.boot.library.path=" + dir, "-Djna.nounpack=true")));
+    jnaDispatchDir()
+        .ifPresent(
+            dir -> cmd.addAll(List.of("-Djna.boot.library.path=" + dir, "-Djna.nounpack=true")));
     for (String p : new String[] {"jna.tmpdir", "java.io.tmpdir"}) {
       if (System.getProperty(p) != null) {
         cmd.add("-D" + p + "=" + System.getProperty(p));
@@ -80,22 +93,26 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   private void pump(InputStream in, String stream, boolean toQueue) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          remember(stream.equals("err") ? "[stderr] " + line : line);
-          if (toQueue) {
-            out.add(line);
-          }
-        }
-      } catch (IOException e) {
-        // the child is gone
-      } finally {
-        if (toQueue) {
-          out.add(EOF);
-        }
-      }
-    }, "tcplab-child-" + stream + "-" + process.pid());
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  remember(stream.equals("err") ? "[stderr] " + line : line);
+                  if (toQueue) {
+                    out.add(line);
+                  }
+                }
+              } catch (IOException e) {
+                // the child is gone
+              } finally {
+                if (toQueue) {
+                  out.add(EOF);
+                }
+              }
+            },
+            "tcplab-child-" + stream + "-" + process.pid());
     t.setDaemon(true);
     t.start();
   }
@@ -112,7 +129,8 @@ public final class ChildJvm implements AutoCloseable {
   /** Sends one line (it must not contain a newline) to the child's standard input. */
   public void send(String line) throws IOException {
     if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
-      throw new IllegalArgumentException("a line sent to a child JVM must not contain a line break.");
+      throw new IllegalArgumentException(
+          "a line sent to a child JVM must not contain a line break.");
     }
     synchronized (stdin) {
       stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -138,7 +156,10 @@ public final class ChildJvm implements AutoCloseable {
     return line;
   }
 
-  /** The next line starting with {@code prefix} within {@code millis}; otherwise an IOException that says why. */
+  /**
+   * The next line starting with {@code prefix} within {@code millis}; otherwise an IOException that
+   * says why.
+   */
   public String await(String prefix, long millis) throws IOException {
     long end = System.nanoTime() + millis * 1_000_000L;
     try {
@@ -150,19 +171,51 @@ public final class ChildJvm implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for the child JVM " + what + " (pid " + pid() + ") to say "
-          + prefix);
+      throw new IOException(
+          "interrupted while waiting for the child JVM "
+              + what
+              + " (pid "
+              + pid()
+              + ") to say "
+              + prefix);
     } catch (IOException e) {
-      throw new IOException("the child JVM " + what + " (pid " + pid() + ") ended before it said " + prefix
-          + exitText() + "; it printed: " + printed());
+      throw new IOException(
+          "the child JVM "
+              + what
+              + " (pid "
+              + pid()
+              + ") ended before it said "
+              + prefix
+              + exitText()
+              + "; it printed: "
+              + printed());
     }
-    throw new IOException("the child JVM " + what + " (pid " + pid() + ") did not say " + prefix + " within "
-        + millis + " ms" + exitText() + "; it printed: " + printed());
+    throw new IOException(
+        "the child JVM "
+            + what
+            + " (pid "
+            + pid()
+            + ") did not say "
+            + prefix
+            + " within "
+            + millis
+            + " ms"
+            + exitText()
+            + "; it printed: "
+            + printed());
   }
 
   private IOException gone(String why) {
-    return new IOException("the child JVM " + what + " (pid " + pid() + "): " + why + exitText() + "; it printed: "
-        + printed());
+    return new IOException(
+        "the child JVM "
+            + what
+            + " (pid "
+            + pid()
+            + "): "
+            + why
+            + exitText()
+            + "; it printed: "
+            + printed());
   }
 
   private String exitText() {
@@ -199,8 +252,9 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * SIGKILLs the process and waits up to {@code millis} for the kernel to reap it; returns its exit status
-   * (137 = 128 + SIGKILL), or -1 if it was not reaped in time. Keeps the calling thread's interrupt flag.
+   * SIGKILLs the process and waits up to {@code millis} for the kernel to reap it; returns its exit
+   * status (137 = 128 + SIGKILL), or -1 if it was not reaped in time. Keeps the calling thread's
+   * interrupt flag.
    */
   public int kill(int millis) {
     process.destroyForcibly();
@@ -250,8 +304,8 @@ public final class ChildJvm implements AutoCloseable {
 
   /**
    * The class path of a child: where this library (and JNA, and Tablesaw) were loaded from, then
-   * java.class.path. A notebook kernel loads tcplab.jar through its own class loader, not java.class.path;
-   * the jar's manifest Class-Path brings its runtime jars along.
+   * java.class.path. A notebook kernel loads tcplab.jar through its own class loader, not
+   * java.class.path; the jar's manifest Class-Path brings its runtime jars along.
    */
   public static String classPath() {
     Set<String> parts = new LinkedHashSet<>();
@@ -285,8 +339,8 @@ public final class ChildJvm implements AutoCloseable {
   private static volatile Optional<Path> jnaDir;
 
   /**
-   * A folder holding JNA's native library, unpacked once from JNA's jar, so that child processes skip
-   * unpacking it (about 100 ms each). Empty if JNA is not usable here.
+   * A folder holding JNA's native library, unpacked once from JNA's jar, so that child processes
+   * skip unpacking it (about 100 ms each). Empty if JNA is not usable here.
    */
   public static Optional<Path> jnaDispatchDir() {
     Optional<Path> d = jnaDir;
@@ -299,15 +353,17 @@ public final class ChildJvm implements AutoCloseable {
 
   private static Optional<Path> unpackJna() {
     try {
-      String resource = "/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/"
-          + System.mapLibraryName("jnidispatch");
+      String resource =
+          "/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/" + System.mapLibraryName("jnidispatch");
       try (InputStream in = Native.class.getResourceAsStream(resource)) {
         if (in == null) {
           return Optional.empty();
         }
         byte[] bytes = in.readAllBytes();
-        // in the user's own cache, as JNA does (~/.cache/JNA): never a shared, world-writable folder
-        Path dir = Path.of(System.getProperty("user.home"), ".cache", "tcplab", "jna-" + bytes.length);
+        // in the user's own cache, as JNA does (~/.cache/JNA): never a shared, world-writable
+        // folder
+        Path dir =
+            Path.of(System.getProperty("user.home"), ".cache", "tcplab", "jna-" + bytes.length);
         Path lib = dir.resolve(System.mapLibraryName("jnidispatch"));
         if (!Files.exists(lib) || Files.size(lib) != bytes.length) {
           Files.createDirectories(dir);

@@ -26,10 +26,14 @@ public final class Processes {
    */
   public static Optional<String> onPath(String name) {
     String forced = System.getProperty("tcplab.path");
-    List<String> dirs = new ArrayList<>(List.of((forced != null ? forced
-        : Objects.requireNonNullElse(System.getenv("PATH"), "")).split(File.pathSeparator)));
+    List<String> dirs =
+        new ArrayList<>(
+            List.of(
+                (forced != null ? forced : Objects.requireNonNullElse(System.getenv("PATH"), ""))
+                    .split(File.pathSeparator)));
     if (forced == null) {
-      dirs.addAll(List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
+      dirs.addAll(
+          List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"));
     }
     for (String d : dirs) {
       if (d.isEmpty()) {
@@ -43,7 +47,9 @@ public final class Processes {
     return Optional.empty();
   }
 
-  /** SIGKILLs {@code p} if it still runs and waits up to {@code millis} for the kernel to reap it. */
+  /**
+   * SIGKILLs {@code p} if it still runs and waits up to {@code millis} for the kernel to reap it.
+   */
   public static void reap(Process p, int millis) {
     if (p == null) {
       return;
@@ -66,7 +72,10 @@ public final class Processes {
     }
   }
 
-  /** A child's merged output, line by line, read by a daemon thread; lines are awaited with a deadline. */
+  /**
+   * A child's merged output, line by line, read by a daemon thread; lines are awaited with a
+   * deadline.
+   */
   public static final class Lines {
     private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
     private final List<String> all = new ArrayList<>();
@@ -79,18 +88,22 @@ public final class Processes {
     /** Reads {@code in} (the child's stdout or stderr) line by line. */
     public Lines(Process p, java.io.InputStream in, String what) {
       this.process = p;
-      Thread pump = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            synchronized (all) {
-              all.add(line);
-            }
-            queue.add(line);
-          }
-        } catch (IOException e) {
-          // the child is gone
-        }
-      }, "tcplab-child-" + what + "-" + p.pid());
+      Thread pump =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                  for (String line; (line = r.readLine()) != null; ) {
+                    synchronized (all) {
+                      all.add(line);
+                    }
+                    queue.add(line);
+                  }
+                } catch (IOException e) {
+                  // the child is gone
+                }
+              },
+              "tcplab-child-" + what + "-" + p.pid());
       pump.setDaemon(true);
       pump.start();
     }
@@ -107,14 +120,24 @@ public final class Processes {
       return null;
     }
 
-    /** Like {@link #poll}, but a missing line is an IOException that says what the child printed. */
+    /**
+     * Like {@link #poll}, but a missing line is an IOException that says what the child printed.
+     */
     public String await(String prefix, int millis) throws IOException {
       try {
         String line = poll(prefix, millis);
         if (line == null) {
-          throw new IOException("the child process (pid " + process.pid() + ") did not say " + prefix + " within "
-              + millis + " ms" + (process.isAlive() ? "" : "; it exited with " + process.exitValue())
-              + "; it printed: " + printed());
+          throw new IOException(
+              "the child process (pid "
+                  + process.pid()
+                  + ") did not say "
+                  + prefix
+                  + " within "
+                  + millis
+                  + " ms"
+                  + (process.isAlive() ? "" : "; it exited with " + process.exitValue())
+                  + "; it printed: "
+                  + printed());
         }
         return line;
       } catch (InterruptedException e) {
@@ -133,7 +156,9 @@ public final class Processes {
     /** Everything printed so far, joined with " | " (the last 20 lines). */
     public String printed() {
       synchronized (all) {
-        return all.isEmpty() ? "nothing" : String.join(" | ", all.subList(Math.max(0, all.size() - 20), all.size()));
+        return all.isEmpty()
+            ? "nothing"
+            : String.join(" | ", all.subList(Math.max(0, all.size() - 20), all.size()));
       }
     }
   }

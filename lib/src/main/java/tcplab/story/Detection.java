@@ -20,22 +20,37 @@ import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
-/** One row of {@link TimeToDetect}: a mechanism, its setting, when the application learnt something, the model. */
-record Detection(String mechanism, String setting, double measured, double model, String modelText, String saw,
-                 String after) {
+/**
+ * One row of {@link TimeToDetect}: a mechanism, its setting, when the application learnt something,
+ * the model.
+ */
+record Detection(
+    String mechanism,
+    String setting,
+    double measured,
+    double model,
+    String modelText,
+    String saw,
+    String after) {
   static final String NAME = "No FIN: how long until the client notices the cut";
 
   /** Runs the jobs in parallel (30 s deadline each) and makes one row per job, in order. */
   static Table table(List<Callable<Detection>> jobs) {
-    ExecutorService pool = Executors.newFixedThreadPool(jobs.size(), r -> {
-      Thread t = new Thread(r, "tcplab-detect");
-      t.setDaemon(true);
-      return t;
-    });
-    StringColumn mech = StringColumn.create("mechanism"), setting = StringColumn.create("setting"),
-        saw = StringColumn.create("the application saw"), after = StringColumn.create("afterwards"),
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            jobs.size(),
+            r -> {
+              Thread t = new Thread(r, "tcplab-detect");
+              t.setDaemon(true);
+              return t;
+            });
+    StringColumn mech = StringColumn.create("mechanism"),
+        setting = StringColumn.create("setting"),
+        saw = StringColumn.create("the application saw"),
+        after = StringColumn.create("afterwards"),
         modelText = StringColumn.create("model");
-    DoubleColumn measured = DoubleColumn.create("measured (s)"), model = DoubleColumn.create("model (s)");
+    DoubleColumn measured = DoubleColumn.create("measured (s)"),
+        model = DoubleColumn.create("model (s)");
     try {
       List<Future<Detection>> fs = new ArrayList<>();
       for (var j : jobs) {
@@ -67,24 +82,29 @@ record Detection(String mechanism, String setting, double measured, double model
     return Double.isNaN(x) ? Double.NaN : Math.round(x * 1000) / 1000.0;
   }
 
-  /** Application heartbeat: "ping\n" every 200 ms, dead when a ping has no "pong\n" within 500 ms. */
+  /**
+   * Application heartbeat: "ping\n" every 200 ms, dead when a ping has no "pong\n" within 500 ms.
+   */
   static Detection heartbeat(Socket client, Socket server, Runnable cut, Supplier<String> after) {
     int every = 200, within = 500;
-    Thread pong = new Thread(() -> {
-      try {
-        InputStream in = server.getInputStream();
-        OutputStream out = server.getOutputStream();
-        server.setSoTimeout(10_000);
-        int b;
-        while ((b = in.read()) >= 0) {
-          if (b == '\n') {
-            out.write("pong\n".getBytes(StandardCharsets.US_ASCII));
-          }
-        }
-      } catch (IOException ignored) {
-        // the cut or the end of the run closes it
-      }
-    }, "tcplab-pong");
+    Thread pong =
+        new Thread(
+            () -> {
+              try {
+                InputStream in = server.getInputStream();
+                OutputStream out = server.getOutputStream();
+                server.setSoTimeout(10_000);
+                int b;
+                while ((b = in.read()) >= 0) {
+                  if (b == '\n') {
+                    out.write("pong\n".getBytes(StandardCharsets.US_ASCII));
+                  }
+                }
+              } catch (IOException ignored) {
+                // the cut or the end of the run closes it
+              }
+            },
+            "tcplab-pong");
     pong.setDaemon(true);
     pong.start();
     InputStream in;
@@ -103,8 +123,11 @@ record Detection(String mechanism, String setting, double measured, double model
     double t = Double.NaN;
     while (System.nanoTime() - start < 8_000_000_000L) {
       long now = System.nanoTime();
-      if (!isCut && now - start > 600_000_000L && outstanding.isEmpty()) { // healthy round trips first, all answered
-        t0 = System.nanoTime(); // the cut takes effect somewhere during the call (nft in the server host)
+      if (!isCut
+          && now - start > 600_000_000L
+          && outstanding.isEmpty()) { // healthy round trips first, all answered
+        t0 = System.nanoTime(); // the cut takes effect somewhere during the call (nft in the server
+        // host)
         cut.run();
         isCut = true;
       }
@@ -135,8 +158,13 @@ record Detection(String mechanism, String setting, double measured, double model
         break;
       }
     }
-    return new Detection("application heartbeat", "ping every " + every + " ms, pong expected within " + within
-        + " ms", isCut ? t : Double.NaN, (every / 2.0 + within) / 1000.0,
-        "the first ping after the cut + timeout: 0.5-0.7 s", saw, after.get());
+    return new Detection(
+        "application heartbeat",
+        "ping every " + every + " ms, pong expected within " + within + " ms",
+        isCut ? t : Double.NaN,
+        (every / 2.0 + within) / 1000.0,
+        "the first ping after the cut + timeout: 0.5-0.7 s",
+        saw,
+        after.get());
   }
 }

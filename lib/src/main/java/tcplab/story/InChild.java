@@ -6,10 +6,11 @@ import tcplab.Wire;
 import tcplab.net.PrivateHost;
 
 /**
- * The USERNS layer: a story played on real kernels in the {@link PrivateHost}, a child JVM that is root of its own
- * user, network and mount namespaces, so {@link tcplab.TwoHosts} runs there unchanged (no third implementation).
- * The story travels as its record ({@link StoryCodec#payload}), each timeline row comes back as it happens, the
- * result ({@link StoryCodec#result}) at the end.
+ * The USERNS layer: a story played on real kernels in the {@link PrivateHost}, a child JVM that is
+ * root of its own user, network and mount namespaces, so {@link tcplab.TwoHosts} runs there
+ * unchanged (no third implementation). The story travels as its record ({@link
+ * StoryCodec#payload}), each timeline row comes back as it happens, the result ({@link
+ * StoryCodec#result}) at the end.
  */
 public final class InChild {
   /** How long a story may take in the child, start-up included. */
@@ -17,10 +18,14 @@ public final class InChild {
 
   private InChild() {}
 
-  /** Parent side: plays {@code story} in the child; {@code rows} gets each row as the child emits it. */
+  /**
+   * Parent side: plays {@code story} in the child; {@code rows} gets each row as the child emits
+   * it.
+   */
   static Wire play(Story story, Consumer<String> rows) {
-    Consumer<String> sink = rows == null ? r -> { } : rows;
-    return StoryCodec.wire(PrivateHost.play(InChild.class.getName(), StoryCodec.payload(story), sink, DEADLINE));
+    Consumer<String> sink = rows == null ? r -> {} : rows;
+    return StoryCodec.wire(
+        PrivateHost.play(InChild.class.getName(), StoryCodec.payload(story), sink, DEADLINE));
   }
 
   /** Child side (called by the private host): plays the story, emits rows, returns the result. */

@@ -1,18 +1,18 @@
 package tcplab.story;
 
 import java.util.function.Consumer;
-import tcplab.net.Timeline;
 import tcplab.Wire;
-import tcplab.net.WireTap;
 import tcplab.net.Network;
 import tcplab.net.RealNetwork;
 import tcplab.net.RelayNetwork;
+import tcplab.net.Timeline;
+import tcplab.net.WireTap;
 import tech.tablesaw.api.Table;
 
 /**
- * Where a story plays: opens fresh networks of one kind (real kernels or the relay), the first one capturing its
- * packets on real kernels, and hands every timeline row to a listener as it happens. {@link #play} returns the
- * story's table with its packets and ladder.
+ * Where a story plays: opens fresh networks of one kind (real kernels or the relay), the first one
+ * capturing its packets on real kernels, and hands every timeline row to a listener as it happens.
+ * {@link #play} returns the story's table with its packets and ladder.
  */
 public final class Stage {
   private final boolean real;
@@ -22,10 +22,12 @@ public final class Stage {
 
   private Stage(boolean real, Consumer<String> rows) {
     this.real = real;
-    this.rows = rows == null ? r -> { } : rows;
+    this.rows = rows == null ? r -> {} : rows;
   }
 
-  /** Two real kernels in network namespaces per network (needs root of the current user namespace). */
+  /**
+   * Two real kernels in network namespaces per network (needs root of the current user namespace).
+   */
   public static Stage realKernels(Consumer<String> rows) {
     return new Stage(true, rows);
   }
@@ -49,7 +51,10 @@ public final class Stage {
     return n;
   }
 
-  /** A timeline of {@code link}'s two ends on {@code net}: rows stream to the listener, packets line up with it. */
+  /**
+   * A timeline of {@code link}'s two ends on {@code net}: rows stream to the listener, packets line
+   * up with it.
+   */
   public Timeline timeline(Network net, Network.Link link) {
     Timeline tl = new Timeline(net.states(link)).onRow(rows);
     net.watch(tl, link);
@@ -61,8 +66,11 @@ public final class Stage {
     capture = real && story.captures();
     Table t = story.play(this);
     if (real && !story.captures()) {
-      return WireTap.without(t, "no packets: this story runs several connections at once and captures none");
+      return WireTap.without(
+          t, "no packets: this story runs several connections at once and captures none");
     }
-    return first != null ? first.wire(t) : WireTap.without(t, "no packets: the story opened no network");
+    return first != null
+        ? first.wire(t)
+        : WireTap.without(t, "no packets: the story opened no network");
   }
 }

@@ -14,11 +14,12 @@ import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
 /**
- * A story and its result as text, for the trip to a child JVM and back. A story is its record's simple name and
- * its component values, tab-separated ({@code "UnackedData\t2000"}, {@code "TimeToDetect\t1,2\t500\t500"}); any
- * record of this package with int, int[] or String components travels without a line of its own here. A result
- * is the table as lines ({@code #N} name, {@code #T} typed column names, {@code #R} cells per row), the same for
- * the packets after {@code ==packets}, then the ladder and the note, one escaped line each.
+ * A story and its result as text, for the trip to a child JVM and back. A story is its record's
+ * simple name and its component values, tab-separated ({@code "UnackedData\t2000"}, {@code
+ * "TimeToDetect\t1,2\t500\t500"}); any record of this package with int, int[] or String components
+ * travels without a line of its own here. A result is the table as lines ({@code #N} name, {@code
+ * #T} typed column names, {@code #R} cells per row), the same for the packets after {@code
+ * ==packets}, then the ladder and the note, one escaped line each.
  */
 public final class StoryCodec {
   private StoryCodec() {}
@@ -26,7 +27,8 @@ public final class StoryCodec {
   /** "Name\tvalue\tvalue..." for a story record. */
   public static String payload(Story story) {
     if (!(story instanceof Record r)) {
-      throw new IllegalArgumentException("a story that travels must be a record; got " + story.getClass() + ".");
+      throw new IllegalArgumentException(
+          "a story that travels must be a record; got " + story.getClass() + ".");
     }
     StringBuilder b = new StringBuilder(story.getClass().getSimpleName());
     for (RecordComponent c : r.getClass().getRecordComponents()) {
@@ -36,14 +38,18 @@ public final class StoryCodec {
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot read " + c.getName() + " of " + story, e);
       }
-      String s = v instanceof int[] a ? String.join(",", Arrays.stream(a).mapToObj(Integer::toString).toList())
-          : String.valueOf(v);
+      String s =
+          v instanceof int[] a
+              ? String.join(",", Arrays.stream(a).mapToObj(Integer::toString).toList())
+              : String.valueOf(v);
       b.append('\t').append(ChildJvm.esc(s));
     }
     return b.toString();
   }
 
-  /** The story a payload names, built through its constructor (so its parameters are checked again). */
+  /**
+   * The story a payload names, built through its constructor (so its parameters are checked again).
+   */
   public static Story story(String payload) {
     String[] p = payload.split("\t", -1);
     Class<?> k;
@@ -57,21 +63,30 @@ public final class StoryCodec {
     }
     RecordComponent[] cs = k.getRecordComponents();
     if (p.length - 1 != cs.length) {
-      throw new IllegalArgumentException(p[0] + " takes " + cs.length + " values; got " + (p.length - 1) + ".");
+      throw new IllegalArgumentException(
+          p[0] + " takes " + cs.length + " values; got " + (p.length - 1) + ".");
     }
     Class<?>[] types = new Class<?>[cs.length];
     Object[] args = new Object[cs.length];
     for (int i = 0; i < cs.length; i++) {
       types[i] = cs[i].getType();
       String v = ChildJvm.unesc(p[i + 1]);
-      args[i] = types[i] == int.class ? (Object) Integer.parseInt(v) : types[i] == int[].class
-          ? (v.isEmpty() ? new int[0] : Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray()) : v;
+      args[i] =
+          types[i] == int.class
+              ? (Object) Integer.parseInt(v)
+              : types[i] == int[].class
+                  ? (v.isEmpty()
+                      ? new int[0]
+                      : Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray())
+                  : v;
     }
     try {
       Constructor<?> ctor = k.getDeclaredConstructor(types);
       return (Story) ctor.newInstance(args);
     } catch (java.lang.reflect.InvocationTargetException e) {
-      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException re
+          ? re
+          : new IllegalStateException(e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot build " + p[0] + ": " + e, e);
     }
@@ -79,7 +94,9 @@ public final class StoryCodec {
 
   // ---------------------------------------------------------------- results
 
-  /** A played story's result as text (the raw packet list stays behind: the packets table travels). */
+  /**
+   * A played story's result as text (the raw packet list stays behind: the packets table travels).
+   */
   public static String result(Wire w) {
     List<String> out = new ArrayList<>(toLines(w.table()));
     if (w.packets() != null) {
@@ -112,17 +129,25 @@ public final class StoryCodec {
         into.add(line);
       }
     }
-    return new Wire(fromLines("?", table), packets.isEmpty() ? null : fromLines("packets", packets), List.of(), svg,
-        ladder, note);
+    return new Wire(
+        fromLines("?", table),
+        packets.isEmpty() ? null : fromLines("packets", packets),
+        List.of(),
+        svg,
+        ladder,
+        note);
   }
 
-  /** A table as lines: {@code #N name}, {@code #T} + typed column names, {@code #R} + cells per row. */
+  /**
+   * A table as lines: {@code #N name}, {@code #T} + typed column names, {@code #R} + cells per row.
+   */
   public static List<String> toLines(Table t) {
     List<String> out = new ArrayList<>();
     out.add("#N\t" + ChildJvm.esc(t.name()));
     StringBuilder head = new StringBuilder("#T");
     for (Column<?> c : t.columns()) {
-      head.append('\t').append(c instanceof DoubleColumn ? "D:" : c instanceof IntColumn ? "I:" : "S:")
+      head.append('\t')
+          .append(c instanceof DoubleColumn ? "D:" : c instanceof IntColumn ? "I:" : "S:")
           .append(ChildJvm.esc(c.name()));
     }
     out.add(head.toString());
@@ -130,8 +155,12 @@ public final class StoryCodec {
       StringBuilder b = new StringBuilder("#R");
       for (int i = 0; i < t.columnCount(); i++) {
         Column<?> c = t.column(i);
-        String v = c instanceof DoubleColumn d ? (d.isMissing(r) ? "" : Double.toString(d.getDouble(r)))
-            : c instanceof IntColumn ic ? (ic.isMissing(r) ? "" : Integer.toString(ic.getInt(r))) : c.getString(r);
+        String v =
+            c instanceof DoubleColumn d
+                ? (d.isMissing(r) ? "" : Double.toString(d.getDouble(r)))
+                : c instanceof IntColumn ic
+                    ? (ic.isMissing(r) ? "" : Integer.toString(ic.getInt(r)))
+                    : c.getString(r);
         b.append('\t').append(ChildJvm.esc(v));
       }
       out.add(b.toString());
@@ -139,7 +168,9 @@ public final class StoryCodec {
     return out;
   }
 
-  /** The table in {@code lines} (other lines are ignored); named by its #N line, else {@code name}. */
+  /**
+   * The table in {@code lines} (other lines are ignored); named by its #N line, else {@code name}.
+   */
   public static Table fromLines(String name, List<String> lines) {
     String n = name;
     String[] cols = null;
@@ -151,8 +182,10 @@ public final class StoryCodec {
         cols = line.split("\t", -1);
         for (int i = 1; i < cols.length; i++) {
           String c = ChildJvm.unesc(cols[i].substring(2));
-          columns.add(cols[i].startsWith("D:") ? DoubleColumn.create(c) : cols[i].startsWith("I:")
-              ? IntColumn.create(c) : StringColumn.create(c));
+          columns.add(
+              cols[i].startsWith("D:")
+                  ? DoubleColumn.create(c)
+                  : cols[i].startsWith("I:") ? IntColumn.create(c) : StringColumn.create(c));
         }
       } else if (line.startsWith("#R") && cols != null) {
         String[] cells = line.split("\t", -1);
@@ -174,7 +207,8 @@ public final class StoryCodec {
       }
     }
     if (cols == null) {
-      throw new IllegalStateException("no table in the child's result: " + String.join(" | ", lines));
+      throw new IllegalStateException(
+          "no table in the child's result: " + String.join(" | ", lines));
     }
     return Table.create(n, columns.toArray(new Column<?>[0]));
   }

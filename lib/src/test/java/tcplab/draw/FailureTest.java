@@ -15,11 +15,26 @@ import tech.tablesaw.api.Table;
 /** One failure rule: tables and ladders colour the same rows. */
 @Timeout(10)
 class FailureTest {
-  private static final List<String> FAILURES = List.of("-1 ECONNRESET (104)", "-1 EPIPE (32)", "-1 EADDRINUSE (98)",
-      "java.net.SocketException: Connection reset", "blocked, timed out after 500 ms", "not run: an earlier call blocked",
-      "no return: the process died", "MISMATCH: expected 5");
-  private static final List<String> FINE = List.of("5", "0", "-1 (end of stream)", "5 \"hello\"",
-      "killed by SIGKILL (exit status 137)", "returned", "ESTABLISHED", "");
+  private static final List<String> FAILURES =
+      List.of(
+          "-1 ECONNRESET (104)",
+          "-1 EPIPE (32)",
+          "-1 EADDRINUSE (98)",
+          "java.net.SocketException: Connection reset",
+          "blocked, timed out after 500 ms",
+          "not run: an earlier call blocked",
+          "no return: the process died",
+          "MISMATCH: expected 5");
+  private static final List<String> FINE =
+      List.of(
+          "5",
+          "0",
+          "-1 (end of stream)",
+          "5 \"hello\"",
+          "killed by SIGKILL (exit status 137)",
+          "returned",
+          "ESTABLISHED",
+          "");
 
   @Test
   void theRuleNamesErrorsExceptionsBlocksAndMismatchesNotEndOfStreamOrAnOrderedCrash() {
@@ -43,19 +58,28 @@ class FailureTest {
       call.append("read(fd, buf, " + i + ")");
       state.append("client ESTABLISHED · server ESTABLISHED");
     }
-    Table calls = Table.create("calls", t, side, call, StringColumn.create("C view: returned, errno", views),
-        StringColumn.create("Java view", views), state);
+    Table calls =
+        Table.create(
+            "calls",
+            t,
+            side,
+            call,
+            StringColumn.create("C view: returned, errno", views),
+            StringColumn.create("Java view", views),
+            state);
 
     String[] rows = Html.table(calls).split("<tr>");
     List<Boolean> table = new ArrayList<>();
     for (int r = 0; r < n; r++) {
-      String[] cells = rows[r + 2].split("<td "); // rows[0] is before the header, rows[1] the header
+      String[] cells =
+          rows[r + 2].split("<td "); // rows[0] is before the header, rows[1] the header
       table.add(cells[4].contains("#b00020")); // t, side, call, then the C view
     }
-    List<Boolean> ladder = Ladder.marks(calls).stream()
-        .filter(m -> !m.text().startsWith("→")) // state changes are not calls
-        .map(Ladder.Mark::failure)
-        .toList();
+    List<Boolean> ladder =
+        Ladder.marks(calls).stream()
+            .filter(m -> !m.text().startsWith("→")) // state changes are not calls
+            .map(Ladder.Mark::failure)
+            .toList();
     assertEquals(table, ladder);
     assertEquals(FAILURES.size(), table.stream().filter(b -> b).count());
   }

@@ -1,7 +1,5 @@
 package tcplab.draw;
 
-import tcplab.engine.Side;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
+import tcplab.engine.Side;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -28,27 +27,31 @@ import tech.tablesaw.api.Table;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LadderTest {
 
-  static final List<Ladder.Arrow> ARROWS = List.of(
-      new Ladder.Arrow(0.00, Side.CLIENT, "SYN", false),
-      new Ladder.Arrow(0.02, Side.SERVER, "SYN ACK", false),
-      new Ladder.Arrow(0.04, Side.CLIENT, "ACK", false),
-      new Ladder.Arrow(1.30, Side.CLIENT, "PSH ACK len 5", false),
-      new Ladder.Arrow(1.32, Side.SERVER, "ACK", false),
-      new Ladder.Arrow(2.10, Side.SERVER, "FIN ACK", true),
-      new Ladder.Arrow(2.15, Side.CLIENT, "ACK", false),
-      new Ladder.Arrow(650.0, Side.CLIENT, "PSH ACK len 6", false),
-      new Ladder.Arrow(650.1, Side.SERVER, "RST", true));
-  static final List<Ladder.Mark> MARKS = List.of(
-      new Ladder.Mark(1.25, Side.CLIENT, "write(fd, \"hello\", 5) = 5", false),
-      new Ladder.Mark(2.05, Side.SERVER, "close(fd) = 0", false),
-      new Ladder.Mark(2.2, Side.CLIENT, "→ CLOSE_WAIT", false),
-      new Ladder.Mark(649.9, Side.CLIENT, "write(fd, \"again\\n\", 6) = 6", false),
-      new Ladder.Mark(651.0, Side.CLIENT, "read(fd, buf, 100) = -1 ECONNRESET <& \"quoted\" 'x'>", true));
+  static final List<Ladder.Arrow> ARROWS =
+      List.of(
+          new Ladder.Arrow(0.00, Side.CLIENT, "SYN", false),
+          new Ladder.Arrow(0.02, Side.SERVER, "SYN ACK", false),
+          new Ladder.Arrow(0.04, Side.CLIENT, "ACK", false),
+          new Ladder.Arrow(1.30, Side.CLIENT, "PSH ACK len 5", false),
+          new Ladder.Arrow(1.32, Side.SERVER, "ACK", false),
+          new Ladder.Arrow(2.10, Side.SERVER, "FIN ACK", true),
+          new Ladder.Arrow(2.15, Side.CLIENT, "ACK", false),
+          new Ladder.Arrow(650.0, Side.CLIENT, "PSH ACK len 6", false),
+          new Ladder.Arrow(650.1, Side.SERVER, "RST", true));
+  static final List<Ladder.Mark> MARKS =
+      List.of(
+          new Ladder.Mark(1.25, Side.CLIENT, "write(fd, \"hello\", 5) = 5", false),
+          new Ladder.Mark(2.05, Side.SERVER, "close(fd) = 0", false),
+          new Ladder.Mark(2.2, Side.CLIENT, "→ CLOSE_WAIT", false),
+          new Ladder.Mark(649.9, Side.CLIENT, "write(fd, \"again\\n\", 6) = 6", false),
+          new Ladder.Mark(
+              651.0, Side.CLIENT, "read(fd, buf, 100) = -1 ECONNRESET <& \"quoted\" 'x'>", true));
 
   static Document parse(String svg) throws Exception {
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(true);
-    return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    return f.newDocumentBuilder()
+        .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
   }
 
   static List<String> texts(Document d) {
@@ -69,8 +72,20 @@ class LadderTest {
     assertEquals("720", root.getAttribute("width"));
     assertTrue(root.getAttribute("viewBox").startsWith("0 0 720 "));
     String all = String.join("\n", texts(d));
-    for (String label : List.of("SYN", "SYN ACK", "PSH ACK len 5", "FIN ACK", "RST", "client", "server",
-        "write(fd, \"hello\", 5) = 5", "→ CLOSE_WAIT", "peer closed <then> reset", "(time cut)", "+650.0 ms")) {
+    for (String label :
+        List.of(
+            "SYN",
+            "SYN ACK",
+            "PSH ACK len 5",
+            "FIN ACK",
+            "RST",
+            "client",
+            "server",
+            "write(fd, \"hello\", 5) = 5",
+            "→ CLOSE_WAIT",
+            "peer closed <then> reset",
+            "(time cut)",
+            "+650.0 ms")) {
       assertTrue(all.contains(label), label + " missing in\n" + all);
     }
     assertTrue(all.contains("ECONNRESET"));
@@ -89,7 +104,8 @@ class LadderTest {
     }
     assertEquals(ARROWS.size(), segmentColours.size());
     for (int i = 0; i < ARROWS.size(); i++) {
-      boolean closes = ARROWS.get(i).label().startsWith("RST") || ARROWS.get(i).label().startsWith("FIN");
+      boolean closes =
+          ARROWS.get(i).label().startsWith("RST") || ARROWS.get(i).label().startsWith("FIN");
       assertEquals(closes, segmentColours.get(i).equals(Ladder.HIGHLIGHT), ARROWS.get(i).label());
     }
     NodeList texts = d.getElementsByTagNameNS("http://www.w3.org/2000/svg", "text");
@@ -97,8 +113,11 @@ class LadderTest {
     boolean failureRed = false;
     for (int i = 0; i < texts.getLength(); i++) {
       Element e = (Element) texts.item(i);
-      rstLabelColoured |= e.getTextContent().equals("RST") && e.getAttribute("fill").equals(Ladder.HIGHLIGHT);
-      failureRed |= e.getTextContent().contains("ECONNRESET") && e.getAttribute("fill").equals(Ladder.FAILURE);
+      rstLabelColoured |=
+          e.getTextContent().equals("RST") && e.getAttribute("fill").equals(Ladder.HIGHLIGHT);
+      failureRed |=
+          e.getTextContent().contains("ECONNRESET")
+              && e.getAttribute("fill").equals(Ladder.FAILURE);
     }
     assertTrue(rstLabelColoured);
     assertTrue(failureRed);
@@ -117,8 +136,16 @@ class LadderTest {
       }
     }
     assertTrue(bars >= ARROWS.size(), text);
-    for (String label : List.of("-- SYN -", "- SYN ACK --", "PSH ACK len 5", "== FIN ACK =", "RST", "→ CLOSE_WAIT",
-        "!! read(fd, buf, 100) = -1", "(time cut)")) {
+    for (String label :
+        List.of(
+            "-- SYN -",
+            "- SYN ACK --",
+            "PSH ACK len 5",
+            "== FIN ACK =",
+            "RST",
+            "→ CLOSE_WAIT",
+            "!! read(fd, buf, 100) = -1",
+            "(time cut)")) {
       assertTrue(text.contains(label), label + " missing in\n" + text);
     }
   }
@@ -144,20 +171,27 @@ class LadderTest {
 
   @Test
   void marksFromACallsTable() {
-    Table calls = Table.create("s",
-        DoubleColumn.create("t (ms)", 0.5, 3.0),
-        StringColumn.create("side", "server", "client"),
-        StringColumn.create("call (C terms)", "close(fd)", "read(fd, buf, 100)"),
-        StringColumn.create("C view: returned, errno", "0", "-1 ECONNRESET"),
-        StringColumn.create("Java view", "returned", "SocketException: Connection reset"),
-        StringColumn.create("expected (Linux)", "", ""),
-        StringColumn.create("check", "", ""),
-        StringColumn.create("states after (C run)",
-            "client CLOSE_WAIT · server FIN_WAIT2", "client CLOSE_WAIT · server gone"));
+    Table calls =
+        Table.create(
+            "s",
+            DoubleColumn.create("t (ms)", 0.5, 3.0),
+            StringColumn.create("side", "server", "client"),
+            StringColumn.create("call (C terms)", "close(fd)", "read(fd, buf, 100)"),
+            StringColumn.create("C view: returned, errno", "0", "-1 ECONNRESET"),
+            StringColumn.create("Java view", "returned", "SocketException: Connection reset"),
+            StringColumn.create("expected (Linux)", "", ""),
+            StringColumn.create("check", "", ""),
+            StringColumn.create(
+                "states after (C run)",
+                "client CLOSE_WAIT · server FIN_WAIT2",
+                "client CLOSE_WAIT · server gone"));
     List<Ladder.Mark> marks = Ladder.marks(calls);
     assertEquals("close(fd) = 0", marks.get(0).text());
-    assertTrue(marks.stream().anyMatch(m -> m.text().equals("→ CLOSE_WAIT") && m.side() == Side.CLIENT));
+    assertTrue(
+        marks.stream().anyMatch(m -> m.text().equals("→ CLOSE_WAIT") && m.side() == Side.CLIENT));
     assertTrue(marks.stream().anyMatch(m -> m.text().equals("→ gone") && m.side() == Side.SERVER));
-    assertTrue(marks.stream().anyMatch(m -> m.failure() && m.text().equals("read(fd, buf, 100) = -1 ECONNRESET")));
+    assertTrue(
+        marks.stream()
+            .anyMatch(m -> m.failure() && m.text().equals("read(fd, buf, 100) = -1 ECONNRESET")));
   }
 }

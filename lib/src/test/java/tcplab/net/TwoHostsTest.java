@@ -1,9 +1,5 @@
 package tcplab.net;
 
-import tcplab.HostReboot;
-import tcplab.NetworkCut;
-import tcplab.testing.NetnsTables;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,8 +15,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tcplab.HostReboot;
+import tcplab.NetworkCut;
+import tcplab.testing.NetnsTables;
 
-/** The root layer itself: two hosts, cut and heal, crash, per-namespace sysctl, cleanup, no root-namespace change. */
+/**
+ * The root layer itself: two hosts, cut and heal, crash, per-namespace sysctl, cleanup, no
+ * root-namespace change.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TwoHostsTest {
   @BeforeAll
@@ -47,13 +49,20 @@ class TwoHostsTest {
       assertEquals(links, root("-o", "link"), "the root namespace got no interface");
       assertEquals(addrs, root("-o", "addr"), "the root namespace got no address");
       String rootNs = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-      String c = h.onClient(() -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
-      String s = h.onServer(() -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
+      String c =
+          h.onClient(() -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
+      String s =
+          h.onServer(() -> Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString());
       assertNotEquals(rootNs, c);
       assertNotEquals(rootNs, s);
       assertNotEquals(c, s);
-      String cAddr = h.onClient(() -> java.net.NetworkInterface.networkInterfaces()
-          .flatMap(java.net.NetworkInterface::inetAddresses).toList().toString());
+      String cAddr =
+          h.onClient(
+              () ->
+                  java.net.NetworkInterface.networkInterfaces()
+                      .flatMap(java.net.NetworkInterface::inetAddresses)
+                      .toList()
+                      .toString());
       assertTrue(cAddr.contains(h.clientAddress().getHostAddress()), cAddr);
       try (TwoHosts.Connection conn = h.connect()) {
         assertEquals("ESTABLISHED", h.state(TwoHosts.Host.CLIENT, conn));
@@ -76,7 +85,8 @@ class TwoHostsTest {
 
   @Test
   void cutDropsEverythingAndHealDeliversIt() throws IOException {
-    try (TwoHosts h = TwoHosts.create(); TwoHosts.Connection c = h.connect()) {
+    try (TwoHosts h = TwoHosts.create();
+        TwoHosts.Connection c = h.connect()) {
       h.cut();
       assertTrue(h.isCut());
       c.client().getOutputStream().write('x');
@@ -85,22 +95,28 @@ class TwoHostsTest {
       h.heal();
       h.heal(); // twice is harmless
       c.server().setSoTimeout(3000);
-      assertEquals('x', c.server().getInputStream().read(), "the retransmission delivers it after the heal");
+      assertEquals(
+          'x', c.server().getInputStream().read(), "the retransmission delivers it after the heal");
     }
   }
 
   @Test
   void crashMakesTheServerKernelForgetEverything() {
-    try (TwoHosts h = TwoHosts.create(); TwoHosts.Connection c = h.connect()) {
+    try (TwoHosts h = TwoHosts.create();
+        TwoHosts.Connection c = h.connect()) {
       String before = h.namespace(TwoHosts.Host.SERVER);
       h.crashServer();
       assertNotEquals(before, h.namespace(TwoHosts.Host.SERVER));
-      assertFalse(Files.exists(Path.of("/run/netns", before)), "the old server namespace is deleted");
+      assertFalse(
+          Files.exists(Path.of("/run/netns", before)), "the old server namespace is deleted");
       assertEquals("CLOSED", h.state(TwoHosts.Host.SERVER, c));
       assertEquals("ESTABLISHED", h.state(TwoHosts.Host.CLIENT, c), "the client heard nothing");
       assertTrue(c.server().isClosed());
       h.rebootServer();
-      assertEquals("ESTABLISHED", h.state(TwoHosts.Host.CLIENT, c), "nothing happens until the client sends");
+      assertEquals(
+          "ESTABLISHED",
+          h.state(TwoHosts.Host.CLIENT, c),
+          "nothing happens until the client sends");
     }
     assertEquals(List.of(), TwoHosts.ownNamespaces());
   }
@@ -124,8 +140,9 @@ class TwoHostsTest {
   @Test
   void parametersAreCheckedWithOneSentence() {
     try (TwoHosts h = TwoHosts.create()) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> h.setRetries2(TwoHosts.Host.CLIENT, 0));
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> h.setRetries2(TwoHosts.Host.CLIENT, 0));
       assertEquals("tcp_retries2 must be between 1 and 15 retransmissions; got 0.", e.getMessage());
     }
     assertThrows(IllegalArgumentException.class, () -> NetworkCut.blockedRead(5));

@@ -1,18 +1,18 @@
 package tcplab.observe;
 
 import java.io.InputStream;
-import tcplab.Lesson;
-import tcplab.Result;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import tcplab.Lesson;
+import tcplab.Result;
 
 /**
- * Run by PacketSocketTest in a child JVM, e.g. under {@code unshare -rn}: one connection on lo (SYN, "hello",
- * FIN from the client, then RST from the server closing with unread data) captured by {@link Capture}; prints the
- * backend, the capture's cost and one line per packet.
+ * Run by PacketSocketTest in a child JVM, e.g. under {@code unshare -rn}: one connection on lo
+ * (SYN, "hello", FIN from the client, then RST from the server closing with unread data) captured
+ * by {@link Capture}; prints the backend, the capture's cost and one line per packet.
  */
 public class PacketSocketProbe {
   public static void main(String[] args) throws Exception {
@@ -36,7 +36,8 @@ public class PacketSocketProbe {
       Capture cap = Capture.start("lo", listener.getLocalPort());
       double started = (System.nanoTime() - t) / 1e6;
       int clientPort;
-      try (Socket client = new Socket(lo, listener.getLocalPort()); Socket server = listener.accept()) {
+      try (Socket client = new Socket(lo, listener.getLocalPort());
+          Socket server = listener.accept()) {
         clientPort = client.getLocalPort();
         OutputStream out = client.getOutputStream();
         out.write("hello".getBytes());
@@ -49,12 +50,23 @@ public class PacketSocketProbe {
       long s = System.nanoTime();
       List<Capture.Packet> packets = cap.stop();
       double stopped = (System.nanoTime() - s) / 1e6;
-      System.out.printf("cost start=%.2f ms stop=%.2f ms used=%s%n", started, stopped, cap.backendUsed());
+      System.out.printf(
+          "cost start=%.2f ms stop=%.2f ms used=%s%n", started, stopped, cap.backendUsed());
       System.out.println("clientPort=" + clientPort);
       for (Capture.Packet p : packets) {
-        System.out.println("packet " + p.srcPort() + ">" + p.dstPort() + " " + p.flagNames() + " len " + p.length());
+        System.out.println(
+            "packet "
+                + p.srcPort()
+                + ">"
+                + p.dstPort()
+                + " "
+                + p.flagNames()
+                + " len "
+                + p.length());
       }
-      System.out.println(Capture.table(packets, packets.isEmpty() ? 0 : packets.get(0).epochSeconds(), clientPort).printAll());
+      System.out.println(
+          Capture.table(packets, packets.isEmpty() ? 0 : packets.get(0).epochSeconds(), clientPort)
+              .printAll());
     }
   }
 
@@ -72,7 +84,8 @@ public class PacketSocketProbe {
         long between;
         int clientPort;
         long c0 = System.nanoTime();
-        try (Socket c = new Socket(lo, listener.getLocalPort()); Socket s = listener.accept()) {
+        try (Socket c = new Socket(lo, listener.getLocalPort());
+            Socket s = listener.accept()) {
           clientPort = c.getLocalPort();
         }
         between = System.nanoTime() - c0;
@@ -85,11 +98,15 @@ public class PacketSocketProbe {
     }
     java.util.Arrays.sort(cost);
     java.util.Arrays.sort(start);
-    System.out.printf("bench backend=%s n=%d median=%.2f ms (start %.2f ms) max=%.2f ms synMissed=%d%n",
+    System.out.printf(
+        "bench backend=%s n=%d median=%.2f ms (start %.2f ms) max=%.2f ms synMissed=%d%n",
         Capture.backend(), n, cost[n / 2], start[n / 2], cost[n - 1], synMissed);
   }
 
-  /** Every lesson scenario {@code n} times: the median wall time of one run (both passes), in ms, and the sum. */
+  /**
+   * Every lesson scenario {@code n} times: the median wall time of one run (both passes), in ms,
+   * and the sum.
+   */
   static void scenarios(int n) {
     Lesson.halfClose().run(); // warm up
     double sum = 0;
@@ -109,7 +126,8 @@ public class PacketSocketProbe {
       b.append(String.format("  %-40s %8.1f ms%n", name, ms[n / 2]));
     }
     System.out.print(b);
-    System.out.printf("scenarios backend=%s: %d scenarios, sum of medians %.0f ms%n", Capture.backend(),
-        Lesson.names().size(), sum);
+    System.out.printf(
+        "scenarios backend=%s: %d scenarios, sum of medians %.0f ms%n",
+        Capture.backend(), Lesson.names().size(), sum);
   }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import tcplab.proc.Processes;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -20,12 +18,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tcplab.proc.Processes;
 
-/** In-process capture with an AF_PACKET socket: as root, as root of a user namespace, and against tcpdump. */
+/**
+ * In-process capture with an AF_PACKET socket: as root, as root of a user namespace, and against
+ * tcpdump.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PacketSocketTest {
 
-  /** An IPv4 TCP segment (20-byte IP header, 32-byte TCP header with options) with {@code data} bytes of payload. */
+  /**
+   * An IPv4 TCP segment (20-byte IP header, 32-byte TCP header with options) with {@code data}
+   * bytes of payload.
+   */
   private static byte[] ipv4(int flags, long seq, long ack, int data) {
     byte[] b = new byte[20 + 32 + data];
     b[0] = 0x45;
@@ -53,14 +58,24 @@ class PacketSocketTest {
   @Test
   void segmentsReadLikeTcpdumpPrintsThem() {
     Capture.Packet data = PacketSocket.parse(ipv4(0x18, 100, 7, 5), 57, 1700000000.123456);
-    assertEquals(Capture.parse("1700000000.123456 IP 127.0.0.1.41234 > 127.0.0.1.39999: Flags [P.], "
-        + "seq 100:105, ack 7, win 512, options [nop,nop,TS val 1 ecr 2], length 5").orElseThrow(), data);
+    assertEquals(
+        Capture.parse(
+                "1700000000.123456 IP 127.0.0.1.41234 > 127.0.0.1.39999: Flags [P.], "
+                    + "seq 100:105, ack 7, win 512, options [nop,nop,TS val 1 ecr 2], length 5")
+            .orElseThrow(),
+        data);
     Capture.Packet ack = PacketSocket.parse(ipv4(0x10, 105, 7, 0), 52, 1.5);
-    assertEquals(Capture.parse("1.5 IP 127.0.0.1.41234 > 127.0.0.1.39999: Flags [.], ack 7, win 512, length 0")
-        .orElseThrow(), ack);
+    assertEquals(
+        Capture.parse(
+                "1.5 IP 127.0.0.1.41234 > 127.0.0.1.39999: Flags [.], ack 7, win 512, length 0")
+            .orElseThrow(),
+        ack);
     assertEquals("S", PacketSocket.parse(ipv4(0x02, 4294967295L, 0, 0), 52, 1).flags());
     assertEquals(4294967295L, PacketSocket.parse(ipv4(0x02, 4294967295L, 0, 0), 52, 1).seq());
-    assertEquals(3, PacketSocket.parse(ipv4(0x18, 4294967295L, 0, 4), 56, 1).seqEnd(), "seq+length wraps at 2^32");
+    assertEquals(
+        3,
+        PacketSocket.parse(ipv4(0x18, 4294967295L, 0, 4), 56, 1).seqEnd(),
+        "seq+length wraps at 2^32");
     assertEquals("S.", PacketSocket.parse(ipv4(0x12, 5, 6, 0), 52, 1).flags());
     assertEquals("F.", PacketSocket.parse(ipv4(0x11, 5, 6, 0), 52, 1).flags());
     assertEquals("R", PacketSocket.parse(ipv4(0x04, 5, 0, 0), 52, 1).flags());
@@ -81,7 +96,8 @@ class PacketSocketTest {
   @Test
   void filterIsTheProgramTcpdumpCompiles() {
     long[][] p = PacketSocket.filter(new int[] {5, 6});
-    // tcpdump -d "tcp and (port 5 or port 6)" on an Ethernet link (23 instructions), with the three "ret #0" and
+    // tcpdump -d "tcp and (port 5 or port 6)" on an Ethernet link (23 instructions), with the three
+    // "ret #0" and
     // the port tests that tcpdump's optimizer shares written out
     assertEquals(26, p.length);
     assertArrayEquals(new long[] {0x28, 0, 0, 12}, p[0]);
@@ -98,17 +114,34 @@ class PacketSocketTest {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  /** Runs the probe under {@code unshare -rn} (a new user and network namespace, lo up) as this user. */
+  /**
+   * Runs the probe under {@code unshare -rn} (a new user and network namespace, lo up) as this
+   * user.
+   */
   private static String underUnshare(String... probeArgs) throws Exception {
     String ip = Processes.onPath("ip").orElse(null);
     String unshare = Processes.onPath("unshare").orElse(null);
     assumeTrue(ip != null && unshare != null, "needs ip and unshare");
-    assumeTrue(new ProcessBuilder(unshare, "-rn", "true").start().waitFor() == 0, "unshare -rn works here");
-    List<String> cmd = new ArrayList<>(List.of(unshare, "-rn", "sh", "-c", "\"$0\" link set lo up && exec \"$@\"", ip,
-        java(), "-cp", System.getProperty("java.class.path"), PacketSocketProbe.class.getName()));
+    assumeTrue(
+        new ProcessBuilder(unshare, "-rn", "true").start().waitFor() == 0,
+        "unshare -rn works here");
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                unshare,
+                "-rn",
+                "sh",
+                "-c",
+                "\"$0\" link set lo up && exec \"$@\"",
+                ip,
+                java(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                PacketSocketProbe.class.getName()));
     cmd.addAll(Arrays.asList(probeArgs));
     Path out = Files.createTempFile("tcplab-userns", ".txt");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     try {
       assertTrue(p.waitFor(40, TimeUnit.SECONDS), "the probe ended within 40 s");
       String printed = Files.readString(out, StandardCharsets.UTF_8);
@@ -127,18 +160,36 @@ class PacketSocketTest {
     assertTrue(out.contains("backend=PACKET_SOCKET"), out);
     assertTrue(out.contains("userns=true"), out);
     assertTrue(out.contains("(packet socket, root of a user namespace)"), out);
-    String client = out.lines().filter(l -> l.startsWith("clientPort=")).findFirst().orElseThrow().substring(11);
+    String client =
+        out.lines()
+            .filter(l -> l.startsWith("clientPort="))
+            .findFirst()
+            .orElseThrow()
+            .substring(11);
     List<String> lines = out.lines().filter(l -> l.startsWith("packet ")).toList();
     assertTrue(lines.get(0).matches("packet " + client + ">\\d+ SYN len 0"), lines::toString);
-    assertTrue(lines.stream().anyMatch(l -> l.matches("packet \\d+>" + client + " SYN ACK len 0")), lines::toString);
-    assertTrue(lines.stream().anyMatch(l -> l.matches("packet " + client + ">\\d+ PSH ACK len 5")), lines::toString);
-    assertTrue(lines.stream().anyMatch(l -> l.matches("packet " + client + ">\\d+ FIN ACK len 0")), lines::toString);
-    assertTrue(lines.get(lines.size() - 1).matches("packet \\d+>" + client + " RST ACK len 0"), lines::toString);
-    assertEquals(1, lines.stream().filter(l -> l.contains(" SYN len")).count(), "each segment once: " + lines);
+    assertTrue(
+        lines.stream().anyMatch(l -> l.matches("packet \\d+>" + client + " SYN ACK len 0")),
+        lines::toString);
+    assertTrue(
+        lines.stream().anyMatch(l -> l.matches("packet " + client + ">\\d+ PSH ACK len 5")),
+        lines::toString);
+    assertTrue(
+        lines.stream().anyMatch(l -> l.matches("packet " + client + ">\\d+ FIN ACK len 0")),
+        lines::toString);
+    assertTrue(
+        lines.get(lines.size() - 1).matches("packet \\d+>" + client + " RST ACK len 0"),
+        lines::toString);
+    assertEquals(
+        1,
+        lines.stream().filter(l -> l.contains(" SYN len")).count(),
+        "each segment once: " + lines);
   }
 
   private static boolean tcpdumpAsRoot() {
-    return ProcSelf.isRoot().orElse(false) && !Capture.inUserNamespace() && Processes.onPath("tcpdump").isPresent()
+    return ProcSelf.isRoot().orElse(false)
+        && !Capture.inUserNamespace()
+        && Processes.onPath("tcpdump").isPresent()
         && PacketSocket.unavailableReason().isEmpty();
   }
 
@@ -149,16 +200,19 @@ class PacketSocketTest {
     try (ServerSocket listener = new ServerSocket(0, 1, lo)) {
       int port = listener.getLocalPort();
       try (Capture dump = Capture.start(Capture.Backend.TCPDUMP, "lo", port);
-           Capture sock = Capture.start(Capture.Backend.PACKET_SOCKET, "lo", port)) {
+          Capture sock = Capture.start(Capture.Backend.PACKET_SOCKET, "lo", port)) {
         assertEquals(Capture.Backend.TCPDUMP, dump.backendUsed());
         assertEquals(Capture.Backend.PACKET_SOCKET, sock.backendUsed());
-        try (Socket client = new Socket(lo, port); Socket server = listener.accept()) {
+        try (Socket client = new Socket(lo, port);
+            Socket server = listener.accept()) {
           client.getOutputStream().write(new byte[100_000]); // several segments, some of 64 KiB
           server.getInputStream().readNBytes(100_000);
           server.getOutputStream().write("bye".getBytes(StandardCharsets.UTF_8));
           client.getInputStream().readNBytes(3);
           client.shutdownOutput(); // FIN
-          server.getOutputStream().write(1); // the client still reads; then RST from the linger-0 close
+          server
+              .getOutputStream()
+              .write(1); // the client still reads; then RST from the linger-0 close
           server.setSoLinger(true, 0);
           client.getInputStream().readNBytes(1);
           server.close();
@@ -167,17 +221,36 @@ class PacketSocketTest {
         List<Capture.Packet> fromTcpdump = dump.stop();
         fromSocket.forEach(System.out::println);
         assertTrue(fromSocket.size() >= 10, fromSocket::toString);
-        assertEquals(fromTcpdump.size(), fromSocket.size(), () -> "tcpdump " + fromTcpdump + "\nsocket  " + fromSocket);
+        assertEquals(
+            fromTcpdump.size(),
+            fromSocket.size(),
+            () -> "tcpdump " + fromTcpdump + "\nsocket  " + fromSocket);
         for (int i = 0; i < fromSocket.size(); i++) {
           Capture.Packet a = fromTcpdump.get(i);
           Capture.Packet b = fromSocket.get(i);
-          assertEquals(a, new Capture.Packet(a.epochSeconds(), b.src(), b.srcPort(), b.dst(), b.dstPort(), b.flags(),
-              b.seq(), b.seqEnd(), b.ack(), b.length()), "packet " + i);
-          // each packet socket stamps a segment that has no timestamp yet as it takes it: a few µs apart
-          assertEquals(a.epochSeconds(), b.epochSeconds(), 1e-4, "the kernel's timestamp, packet " + i);
+          assertEquals(
+              a,
+              new Capture.Packet(
+                  a.epochSeconds(),
+                  b.src(),
+                  b.srcPort(),
+                  b.dst(),
+                  b.dstPort(),
+                  b.flags(),
+                  b.seq(),
+                  b.seqEnd(),
+                  b.ack(),
+                  b.length()),
+              "packet " + i);
+          // each packet socket stamps a segment that has no timestamp yet as it takes it: a few µs
+          // apart
+          assertEquals(
+              a.epochSeconds(), b.epochSeconds(), 1e-4, "the kernel's timestamp, packet " + i);
         }
         List<String> flags = fromSocket.stream().map(Capture.Packet::flagNames).toList();
-        assertTrue(flags.contains("SYN") && flags.contains("FIN ACK") && flags.contains("RST ACK"), flags::toString);
+        assertTrue(
+            flags.contains("SYN") && flags.contains("FIN ACK") && flags.contains("RST ACK"),
+            flags::toString);
       }
     }
   }
@@ -187,7 +260,8 @@ class PacketSocketTest {
     assumeTrue(tcpdumpAsRoot(), "needs root, tcpdump and packet sockets");
     double socket = median(Capture.Backend.PACKET_SOCKET, 10);
     double tcpdump = median(Capture.Backend.TCPDUMP, 10);
-    System.out.printf("capture cost per connection (start + stop, median of 10): packet socket %.1f ms, tcpdump %.1f ms%n",
+    System.out.printf(
+        "capture cost per connection (start + stop, median of 10): packet socket %.1f ms, tcpdump %.1f ms%n",
         socket, tcpdump);
     assertTrue(socket < tcpdump, "packet socket " + socket + " ms, tcpdump " + tcpdump + " ms");
   }
@@ -201,13 +275,16 @@ class PacketSocketTest {
         Capture cap = Capture.start(b, "lo", listener.getLocalPort());
         long c0 = System.nanoTime();
         int clientPort;
-        try (Socket c = new Socket(lo, listener.getLocalPort()); Socket s = listener.accept()) {
+        try (Socket c = new Socket(lo, listener.getLocalPort());
+            Socket s = listener.accept()) {
           clientPort = c.getLocalPort();
         }
         long between = System.nanoTime() - c0;
         List<Capture.Packet> packets = cap.stop();
         cost[i] = (System.nanoTime() - t - between) / 1e6;
-        assertTrue(packets.stream().anyMatch(p -> p.flags().equals("S") && p.srcPort() == clientPort), b + ": SYN missed");
+        assertTrue(
+            packets.stream().anyMatch(p -> p.flags().equals("S") && p.srcPort() == clientPort),
+            b + ": SYN missed");
       }
     }
     Arrays.sort(cost);
@@ -216,26 +293,31 @@ class PacketSocketTest {
 
   @Test
   void noThreadOrDescriptorLeftAfterStop() throws Exception {
-    assumeTrue(PacketSocket.unavailableReason().isEmpty(), () -> PacketSocket.unavailableReason().get());
+    assumeTrue(
+        PacketSocket.unavailableReason().isEmpty(), () -> PacketSocket.unavailableReason().get());
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Capture.start(Capture.Backend.PACKET_SOCKET, "lo", listener.getLocalPort()).stop(); // warm up
       long fds = ProcSelf.fds();
       for (int i = 0; i < 5; i++) {
         Capture.start(Capture.Backend.PACKET_SOCKET, "lo", listener.getLocalPort()).stop();
       }
-      Capture interrupted = Capture.start(Capture.Backend.PACKET_SOCKET, "lo", listener.getLocalPort());
-      Thread.currentThread().interrupt(); // a notebook interrupt during the scenario: stop still frees everything
+      Capture interrupted =
+          Capture.start(Capture.Backend.PACKET_SOCKET, "lo", listener.getLocalPort());
+      Thread.currentThread()
+          .interrupt(); // a notebook interrupt during the scenario: stop still frees everything
       try {
         interrupted.stop();
         assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
       } finally {
         Thread.interrupted();
       }
-      long after = ProcSelf.fds(); // another test's leftovers may close meanwhile: never more than before
+      long after =
+          ProcSelf.fds(); // another test's leftovers may close meanwhile: never more than before
       assertTrue(after <= fds, "open descriptors: " + fds + " before, " + after + " after");
-      assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("tcplab-packet-socket")),
+      assertTrue(
+          Thread.getAllStackTraces().keySet().stream()
+              .noneMatch(t -> t.getName().equals("tcplab-packet-socket")),
           "a reader thread is still alive");
     }
   }
-
 }

@@ -12,16 +12,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import tcplab.net.Timeline;
 import tcplab.Wire;
+import tcplab.net.Timeline;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
 
 /**
- * The network stories of notebooks 05 and 06, one test per story, played on the layer a subclass names (one tiny
- * subclass per layer). Where a layer legitimately differs, a hook says so: {@link #realKernels()} (the relay's
- * kernel ACKs, so kernel timeouts never fire and its tables end with "what differs") and {@link #packets()}.
- * Parameters are small (tcp_retries2=1, 1 s timeouts): every story still takes real time.
+ * The network stories of notebooks 05 and 06, one test per story, played on the layer a subclass
+ * names (one tiny subclass per layer). Where a layer legitimately differs, a hook says so: {@link
+ * #realKernels()} (the relay's kernel ACKs, so kernel timeouts never fire and its tables end with
+ * "what differs") and {@link #packets()}. Parameters are small (tcp_retries2=1, 1 s timeouts):
+ * every story still takes real time.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 abstract class NetworkStoriesContract {
@@ -40,7 +41,10 @@ abstract class NetworkStoriesContract {
     return false;
   }
 
-  /** Plays {@code s}; checks what every story shows on every layer: its label, its rows, the relay's last row. */
+  /**
+   * Plays {@code s}; checks what every story shows on every layer: its label, its rows, the relay's
+   * last row.
+   */
   protected Wire play(Story s) {
     rows.clear();
     Wire w = layer().play(s, rows::add);
@@ -48,18 +52,27 @@ abstract class NetworkStoriesContract {
     assertTrue(t.name().startsWith(layer().label()), t.name());
     boolean timeline = t.columnNames().contains(Timeline.T);
     if (timeline) {
-      assertEquals(t.rowCount(), rows.size(), "one streamed line per row: " + rows + "\n" + t.print());
+      assertEquals(
+          t.rowCount(), rows.size(), "one streamed line per row: " + rows + "\n" + t.print());
     }
     if (timeline && !realKernels()) {
-      assertEquals("what differs from a real cut", t.row(t.rowCount() - 1).getString(Timeline.WHAT), t.print());
+      assertEquals(
+          "what differs from a real cut",
+          t.row(t.rowCount() - 1).getString(Timeline.WHAT),
+          t.print());
     } else if (timeline) {
       assertTrue(!t.print().contains("what differs"), t.print());
     }
     if (packets() && s.captures()) {
       assertTrue(w.hasPackets(), w.note());
-      assertTrue(packet(w.packets(), 0, "client", "SYN", -1) >= 0, "the handshake\n" + w.packets().print());
-    } else if (!realKernels() || !w.hasPackets()) { // no capture here: the note says why, the ladder shows the rows
-      assertTrue(!w.hasPackets() && w.note() != null && w.svg().startsWith("<svg"), String.valueOf(w.note()));
+      assertTrue(
+          packet(w.packets(), 0, "client", "SYN", -1) >= 0,
+          "the handshake\n" + w.packets().print());
+    } else if (!realKernels()
+        || !w.hasPackets()) { // no capture here: the note says why, the ladder shows the rows
+      assertTrue(
+          !w.hasPackets() && w.note() != null && w.svg().startsWith("<svg"),
+          String.valueOf(w.note()));
     }
     return w;
   }
@@ -79,7 +92,10 @@ abstract class NetworkStoriesContract {
       assertTrue(t.name().contains("no retransmissions"), t.name());
       near(2.67, at(t, "Read timed out"), "the deadline: model 1.67 s + 1 s", t);
       at(t, "unacked=0");
-      assertTrue(t.row(t.rowCount() - 1).getString(Timeline.RESULT).contains("Connection timed out after about 1."),
+      assertTrue(
+          t.row(t.rowCount() - 1)
+              .getString(Timeline.RESULT)
+              .contains("Connection timed out after about 1."),
           t.print());
       return;
     }
@@ -91,8 +107,9 @@ abstract class NetworkStoriesContract {
     if (packets()) {
       Table p = w.packets();
       int first = packet(p, 0, "client", "PSH", 16);
-      assertTrue(first >= 0 && packet(p, first + 1, "client", "", 16) > first, "16 bytes sent and retransmitted\n"
-          + p.print());
+      assertTrue(
+          first >= 0 && packet(p, first + 1, "client", "", 16) > first,
+          "16 bytes sent and retransmitted\n" + p.print());
       assertEquals(-1, packet(p, 0, "server", "RST", -1), "no RST from the server\n" + p.print());
       assertEquals(-1, packet(p, 0, "server", "FIN", -1), "no FIN from the server\n" + p.print());
     }
@@ -104,18 +121,27 @@ abstract class NetworkStoriesContract {
     Table t = play(new TimeToDetect(new int[] {1}, 500, 500)).table();
     double wall = (System.nanoTime() - start) / 1e9;
     assertEquals(realKernels() ? 5 : 6, t.rowCount(), t.print());
-    double[] expected = {1.67, 0.9, 3.0, 0.5, 0.6}; // retries2=1, TCP_USER_TIMEOUT 500 ms, keepalive 1/1/2, ...
-    String[] saw = {"Connection timed out", "Connection timed out", "Connection timed out", "Read timed out",
-        "no pong"};
+    double[] expected = {
+      1.67, 0.9, 3.0, 0.5, 0.6
+    }; // retries2=1, TCP_USER_TIMEOUT 500 ms, keepalive 1/1/2, ...
+    String[] saw = {
+      "Connection timed out",
+      "Connection timed out",
+      "Connection timed out",
+      "Read timed out",
+      "no pong"
+    };
     for (int i = 0; i < expected.length; i++) {
       Row r = t.row(i);
       if (!realKernels() && i < 3) { // the relay's kernel ACKs and answers the probes
-        assertTrue(r.getString("the application saw").startsWith("never (the relay's kernel"), t.print());
+        assertTrue(
+            r.getString("the application saw").startsWith("never (the relay's kernel"), t.print());
         assertTrue(Double.isNaN(r.getDouble("measured (s)")), t.print());
         continue;
       }
       double measured = r.getDouble("measured (s)");
-      if (i == 4) { // the heartbeat: t=0 is the start of the cut, which takes effect during the nft call
+      if (i == 4) { // the heartbeat: t=0 is the start of the cut, which takes effect during the nft
+        // call
         assertTrue(measured > 0.45 && measured < 1.3, "heartbeat " + measured + "\n" + t.print());
       } else {
         near(expected[i], measured, r.getString("mechanism"), t);
@@ -123,9 +149,14 @@ abstract class NetworkStoriesContract {
       }
       assertTrue(r.getString("the application saw").contains(saw[i]), t.print());
     }
-    assertTrue(t.row(3).getString("afterwards").startsWith("client ESTABLISHED"), "SO_TIMEOUT closes nothing");
+    assertTrue(
+        t.row(3).getString("afterwards").startsWith("client ESTABLISHED"),
+        "SO_TIMEOUT closes nothing");
     if (!realKernels()) {
-      assertTrue(t.row(5).getString("the application saw").contains("only SO_TIMEOUT and the heartbeat fire"),
+      assertTrue(
+          t.row(5)
+              .getString("the application saw")
+              .contains("only SO_TIMEOUT and the heartbeat fire"),
           t.print());
     }
     assertTrue(wall < 15, "the mechanisms run in parallel: " + wall + " s");
@@ -136,7 +167,8 @@ abstract class NetworkStoriesContract {
     Table t = play(new ShortOutage(500)).table();
     double got = at(t, "bytes \"abc\"");
     // real kernels: at the first retransmission after the heal (~0.84 s); the relay: at the heal
-    assertTrue(got >= 0.45 && got < 1.2, "abc arrives intact after the heal: " + got + "\n" + t.print());
+    assertTrue(
+        got >= 0.45 && got < 1.2, "abc arrives intact after the heal: " + got + "\n" + t.print());
   }
 
   @Test
@@ -148,7 +180,8 @@ abstract class NetworkStoriesContract {
     assertTrue(at(t, "Broken pipe") >= reset, t.print());
     if (packets()) {
       int data = packet(w.packets(), 0, "client", "", 16);
-      assertTrue(data >= 0 && packet(w.packets(), data + 1, "server", "RST", -1) > data,
+      assertTrue(
+          data >= 0 && packet(w.packets(), data + 1, "server", "RST", -1) > data,
           "an RST from the rebooted server after the client's 16 bytes\n" + w.packets().print());
     }
   }
@@ -157,7 +190,8 @@ abstract class NetworkStoriesContract {
   void unackedData() {
     Table t = play(new UnackedData(1000)).table();
     double wrote = at(t, "16 bytes");
-    // real kernels: the retransmission after the reboot (0.2, 0.4, 0.8, 1.6 s); the relay resets at the reboot
+    // real kernels: the retransmission after the reboot (0.2, 0.4, 0.8, 1.6 s); the relay resets at
+    // the reboot
     near(realKernels() ? 1.65 : 1.0, at(t, "Connection reset") - wrote, "RST after the reboot", t);
     at(t, "Broken pipe");
   }
@@ -178,9 +212,15 @@ abstract class NetworkStoriesContract {
       return;
     }
     double reset = at(t, "Connection reset"), reboot = t.row(1).getDouble(Timeline.T);
-    // the first probe 1 s after connecting, or, when the reboot came later (a slow machine), the next one
-    assertTrue(reset > 0.5 && reset < Math.max(1.0, reboot) + 1.5, "the first keepalive probe after the reboot "
-        + "gets the RST: " + reset + "\n" + t.print());
+    // the first probe 1 s after connecting, or, when the reboot came later (a slow machine), the
+    // next one
+    assertTrue(
+        reset > 0.5 && reset < Math.max(1.0, reboot) + 1.5,
+        "the first keepalive probe after the reboot "
+            + "gets the RST: "
+            + reset
+            + "\n"
+            + t.print());
   }
 
   @Test
@@ -193,7 +233,9 @@ abstract class NetworkStoriesContract {
   @Test
   void healInWindow() {
     Table t = play(new HealInWindow(2)).table();
-    assertTrue(at(t, "bytes \"abc\"") < 2.2, "abc arrives by the last retransmission (1.6 s)\n" + t.print());
+    assertTrue(
+        at(t, "bytes \"abc\"") < 2.2,
+        "abc arrives by the last retransmission (1.6 s)\n" + t.print());
     at(t, "bytes \"def\"");
     result(t, "bytes \"def\"", "ESTABLISHED", "ESTABLISHED");
   }

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import tcplab.observe.Capture;
 
-/** Every story on real kernels in namespaces of this JVM (needs root), with packets when capture works here. */
+/**
+ * Every story on real kernels in namespaces of this JVM (needs root), with packets when capture
+ * works here.
+ */
 class RootLayerTest extends NetworkStoriesContract {
   @BeforeAll
   static void needsRoot() {
@@ -36,10 +39,17 @@ class RootLayerTest extends NetworkStoriesContract {
     String ours = "tcplab-" + ProcessHandle.current().pid() + "-";
     Path run = Path.of("/run/netns");
     try (Stream<Path> s = Files.exists(run) ? Files.list(run) : Stream.empty()) {
-      assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(ours)).toList());
+      assertEquals(
+          List.of(),
+          s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(ours)).toList());
     }
-    long tcpdumps = ProcessHandle.current().descendants()
-        .filter(p -> p.isAlive() && p.info().command().map(c -> c.endsWith("tcpdump")).orElse(false)).count();
+    long tcpdumps =
+        ProcessHandle.current()
+            .descendants()
+            .filter(
+                p ->
+                    p.isAlive() && p.info().command().map(c -> c.endsWith("tcpdump")).orElse(false))
+            .count();
     assertTrue(tcpdumps == 0, "no tcpdump child left");
   }
 }

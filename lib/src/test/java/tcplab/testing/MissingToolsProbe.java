@@ -6,7 +6,10 @@ import tcplab.ResetOrPipe;
 import tcplab.Result;
 import tcplab.observe.Capture;
 
-/** Run by MissingToolsTest in a child JVM whose tool search path is empty (-Dtcplab.path=/nonexistent). */
+/**
+ * Run by MissingToolsTest in a child JVM whose tool search path is empty
+ * (-Dtcplab.path=/nonexistent).
+ */
 public class MissingToolsProbe {
   public static void main(String[] args) {
     System.out.println("capture=" + Capture.unavailableReason().orElse("available"));
@@ -21,6 +24,7 @@ public class MissingToolsProbe {
     }
     Result r = Lesson.halfClose().run();
     System.out.println("wire=" + r.captureNote() + " | mismatches=" + r.mismatches());
-    System.out.println("children=" + ProcessHandle.current().children().filter(ProcessHandle::isAlive).count());
+    System.out.println(
+        "children=" + ProcessHandle.current().children().filter(ProcessHandle::isAlive).count());
   }
 }

@@ -170,6 +170,69 @@ run_unprivileged() {
   rm -rf "$dir"
 }
 
+# Chromium (+ CJK fonts) and playwright-core for the browser runs: installed when root, else reported.
+setup_browser() {
+  if ! command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1; then
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+      say "installing Debian's chromium and fonts-noto-cjk for the browser test"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; } \
+        || { say "could not install chromium"; return 1; }
+    else
+      say "the browser test needs Chromium (as root: apt-get install -y chromium fonts-noto-cjk), or set CHROMIUM=/path/to/chrome"
+      return 1
+    fi
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+      say "installing Node.js and npm for the browser test"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || { say "could not install npm"; return 1; }
+    else
+      say "the browser test needs Node.js and npm (as root: apt-get install -y nodejs npm)"
+      return 1
+    fi
+  fi
+  (cd "$ROOT/tools/browser" && npm install --no-audit --no-fund --silent >/dev/null) \
+    || { say "npm install in tools/browser failed (playwright-core)"; return 1; }
+}
+
+# The lab as a student lives it: a private copy served with `make lab`'s server command, as the
+# unprivileged user $STUDENT when root (else as this user); headless Chromium opens every notebook and
+# runs it top to bottom through the UI (tools/browser/student-test.js: errors, kernel ready within 5 s,
+# packets in the ladders where user namespaces work (EXPECT_PACKETS), interrupt in 03, clean-up).
+# One result per notebook (+ one for the clean-up) goes to $1, for the total.
+run_browser_student() {
+  local record="$1" dir py user
+  rm -f "$record" "$BUILD"/browser/*.png
+  if ! setup_browser || ! py=$(find_python server); then
+    if is_root; then say "browser run: Chromium, Node.js or a notebook server is missing (see above): counted as failed"; echo 0 > "$record"
+    else say "browser run skipped: Chromium, Node.js or a notebook server is missing (see above)"; : > "$record"; fi
+    return 0
+  fi
+  user=$(id -un)
+  if is_root; then
+    command -v runuser >/dev/null 2>&1 || { say "browser run: no runuser here, cannot run as $STUDENT: counted as failed"; echo 0 > "$record"; return 0; }
+    id -u "$STUDENT" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$STUDENT"
+    user=$STUDENT
+  fi
+  dir=$(mktemp -d /tmp/tcplab-browser.XXXXXX)
+  mkdir -p "$dir/lib/target" "$dir/build/jupyter/kernels"
+  cp -r "$ROOT/notebooks" "$ROOT/tools" "$dir/"
+  rm -rf "$dir/tools/browser/node_modules"
+  cp -r "$ROOT/lib/target/jars" "$dir/lib/target/"
+  if [ -d "$KERNEL_DIR" ]; then
+    cp -r "$KERNEL_DIR" "$dir/build/jupyter/kernels/"
+    sed -i "s#$KERNEL_DIR#$dir/build/jupyter/kernels/java#g" "$dir/build/jupyter/kernels/java/kernel.json"
+  fi
+  is_root && chown -R "$STUDENT" "$dir"
+  chmod 755 "$dir"
+  say "the browser path: every notebook in headless Chromium, served as $user with make lab's server command"
+  timeout -k 10 "$(( ${BROWSER_DEADLINE:-420} + 120 ))" node "$ROOT/tools/browser/student-test.js" --dir "$dir" --python "$py" \
+    --user "$user" --out "$BUILD/browser" --record "$record" ${JAVA_HOME:+--java-home "$JAVA_HOME"} || true
+  [ -s "$record" ] || echo 0 > "$record"
+  rm -rf "$dir"
+}
+
 case "${1:-}" in
   setup) setup ;;
   lib) build_lib ;;
@@ -184,23 +247,15 @@ case "${1:-}" in
       --logs "$BUILD/kernel-logs/relay" --out "$BUILD/executed-relay" --record "$BUILD/relay-results" \
       "$ROOT"/notebooks/05-*.ipynb "$ROOT"/notebooks/06-*.ipynb || true
     say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"
-    run_notebooks --lab-check --total-of "$BUILD/unprivileged-results" --total-of "$BUILD/relay-results"
+    run_browser_student "$BUILD/browser-results"
+    run_notebooks --lab-check --total-of "$BUILD/unprivileged-results" --total-of "$BUILD/relay-results" --total-of "$BUILD/browser-results"
     ;;
   run) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks ;;
   html) setup; MVN_ARGS="-DskipTests -q" build_lib; run_notebooks || true; "$(find_python)" "$ROOT/tools/publish.py" html ;;
   student) "$(find_python)" "$ROOT/tools/publish.py" student ;;
   browser)
     setup
-    if ! command -v chromium >/dev/null 2>&1; then
-      if is_root && command -v apt-get >/dev/null 2>&1; then
-        say "installing Debian's chromium for the browser test"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
-      else
-        die "the browser test needs Chromium (Debian: apt-get install -y chromium), or set CHROMIUM=/path/to/chrome."
-      fi
-    fi
-    command -v npm >/dev/null 2>&1 || die "the browser test needs Node.js and npm."
-    (cd "$ROOT/tools/browser" && npm install --no-audit --no-fund --silent >/dev/null)
+    setup_browser || die "the browser test cannot run here (see above)."
     MVN_ARGS="-DskipTests -q" build_lib
     node "$ROOT/tools/browser/browser-test.js" "${NOTEBOOK:-00-start-here.ipynb}"
     ;;

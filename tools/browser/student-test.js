@@ -4,13 +4,15 @@
 // served UI and runs it top to bottom (Cell > Run All). A notebook fails on:
 //   - any error output (.output_error) or anything written to stderr (.output_stderr);
 //   - a kernel that is not ready within KERNEL_READY_LIMIT s (5) of opening the page (page open ->
-//     kernel_info answered, the indicator idle);
+//     kernel_info answered, the indicator idle); a kernel silent for KERNEL_READY_WAIT s (20) is given
+//     up (the server itself would wait 60 s): page closed, session ended, notebook opened again (at most
+//     KERNEL_OPENS times, 3), so that the other checks still run;
 //   - a ladder (an SVG in an output) without packets, where user namespaces are available to the user
 //     (`unshare -rn true` as that user); EXPECT_PACKETS=auto|yes|no (default auto);
 //   - in notebook 03: an interrupt that does not end the cell: the sweep cell is started, the stop
 //     button is clicked, the cell must end within 2 s with a short message, then `1 + 1` must show 2
 //     (then the same with a cell `Thread.sleep(30000)`);
-//   - its own deadline (NOTEBOOK_DEADLINE s, 120): the page is closed and the notebook's kernel killed.
+//   - its own deadline (NOTEBOOK_DEADLINE s, 150): the page is closed and the notebook's kernel killed.
 // Afterwards nothing may be left: the server and its kernels stopped, no process of this run (every
 // process started here carries TCPLAB_BROWSER_RUN=<id> in its environment), no Chromium of this run.
 // Screenshots (full page, and the first ladder of each notebook) land in --out.
@@ -43,8 +45,9 @@ const USER = IS_ROOT ? (args.user || 'tcplab-student') : os.userInfo().username;
 const num = (name, dflt) => (Number.isFinite(Number(process.env[name])) && process.env[name] !== '' && process.env[name] !== undefined
   ? Number(process.env[name]) : dflt);
 const KERNEL_READY_LIMIT = num('KERNEL_READY_LIMIT', 5);
-const KERNEL_READY_WAIT = num('KERNEL_READY_WAIT', 65); // the server gives a silent kernel 60 s
-const NOTEBOOK_DEADLINE = num('NOTEBOOK_DEADLINE', 120);
+const KERNEL_READY_WAIT = num('KERNEL_READY_WAIT', 20); // then the page is closed, its session ended, and opened again
+const KERNEL_OPENS = num('KERNEL_OPENS', 3);
+const NOTEBOOK_DEADLINE = num('NOTEBOOK_DEADLINE', 150);
 const BROWSER_DEADLINE = num('BROWSER_DEADLINE', 420); // the whole phase
 const INTERRUPT_LIMIT = num('INTERRUPT_LIMIT', 2);
 const EXPECT_PACKETS = (process.env.EXPECT_PACKETS || 'auto').toLowerCase();
@@ -88,7 +91,8 @@ function procs() { // [{pid, ppid, uid, marked, cmd}] of every process we may re
         marked = env.includes(MARK);
         chrome = env.includes(CHROME_MARK);
       } catch (e) { /* not ours */ }
-      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0').join(' ').trim();
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0').join(' ').trim()
+        || `[${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}] ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]}`;
       out.push({ pid: Number(d), ppid, uid, marked, chrome, cmd });
     } catch (e) { /* gone */ }
   }
@@ -219,20 +223,41 @@ async function interruptCheck(page, what, source, findSource) {
 
 async function runNotebook(ctx, base, token, name, expectPackets, state) {
   const problems = [];
-  const page = await ctx.newPage();
-  state.page = page;
-  const t0 = Date.now();
   const res = { name, problems, ready: null, tables: 0, ladders: 0, packets: 0, notes: [] };
-  await page.goto(`${base}/notebooks/${encodeURIComponent(name)}?token=${token}`, { timeout: 30000 });
   // kernel ready: kernel_info answered (Notebook 6 then sets the indicator to idle) and connected
   const readyFn = () => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel
     && Jupyter.notebook.kernel.is_connected() && Object.keys(Jupyter.notebook.kernel.info_reply || {}).length > 0
     && document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
-  const ready = await page.waitForFunction(readyFn, null, { timeout: KERNEL_READY_WAIT * 1000, polling: 50 })
-    .then(() => true, () => false);
-  res.ready = secs(t0);
-  if (!ready) { problems.push(`kernel not ready within ${KERNEL_READY_WAIT} s of opening the page`); return res; }
-  if (res.ready > KERNEL_READY_LIMIT) problems.push(`kernel ready only after ${res.ready.toFixed(1)} s (limit ${KERNEL_READY_LIMIT} s)`);
+  let page = null;
+  const opens = [];
+  for (let open = 1; open <= KERNEL_OPENS; open++) {
+    if (page) { // a kernel that did not answer: close the page, end its session, open the notebook again
+      await page.close().catch(() => {});
+      await stopKernels(base, token);
+    }
+    page = await ctx.newPage();
+    state.page = page;
+    const t0 = Date.now();
+    await page.goto(`${base}/notebooks/${encodeURIComponent(name)}?token=${token}`, { timeout: 30000 });
+    const session = await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel
+      && Jupyter.notebook.kernel.id, null, { timeout: KERNEL_READY_WAIT * 1000, polling: 50 }).then(() => secs(t0), () => null);
+    const left = Math.max(1000, KERNEL_READY_WAIT * 1000 - (Date.now() - t0));
+    const ready = await page.waitForFunction(readyFn, null, { timeout: left, polling: 50 }).then(() => secs(t0), () => null);
+    opens.push({ session, ready });
+    if (ready !== null) break;
+  }
+  const first = opens[0];
+  const parts = (o) => `kernel started ${o.session === null ? 'never' : `after ${o.session.toFixed(1)} s`}`;
+  res.ready = first.ready;
+  res.readyNote = opens.length > 1 ? `, ${opens.length} opens` : '';
+  const last = opens[opens.length - 1];
+  if (first.ready === null) {
+    problems.push(`kernel not ready within ${KERNEL_READY_WAIT} s of opening the page (${parts(first)})`
+      + (last.ready !== null ? `; reopened: ready after ${last.ready.toFixed(1)} s on open ${opens.length}` : `; not on ${opens.length} opens`));
+  } else if (first.ready > KERNEL_READY_LIMIT) {
+    problems.push(`kernel ready only after ${first.ready.toFixed(1)} s (limit ${KERNEL_READY_LIMIT} s; ${parts(first)})`);
+  }
+  if (last.ready === null) return res;
   // Cell > Run All, through the menu
   const tRun = Date.now();
   await page.click('#celllink');
@@ -278,6 +303,7 @@ async function runNotebook(ctx, base, token, name, expectPackets, state) {
       } else res.notes.push('interrupt sleep: not tried (the kernel did not survive the first)');
     }
     const ishot = path.join(OUT, name.replace(/\.ipynb$/, '-interrupt.png'));
+    await page.evaluate(() => Jupyter.notebook.scroll_to_bottom()).catch(() => {});
     await page.screenshot({ path: ishot, fullPage: false, timeout: 30000 }).catch(() => {});
     res.shots.push(ishot);
   }
@@ -424,7 +450,7 @@ async function stopKernels(base, token) { // as closing the notebook does: delet
     log(`ok   browser clean-up: server and kernels stopped, no process of this run and no Chromium left`);
   }
   const others = IS_ROOT ? procs().filter((p) => p.uid === Number(spawnSync('id', ['-u', USER], { encoding: 'utf8' }).stdout.trim())) : [];
-  if (others.length) log(`     note: ${others.length} other processes of ${USER} are running, not started by this run: ${others.map((p) => p.cmd.slice(0, 50)).join('; ')}`);
+  if (others.length) log(`     note: ${others.length} other processes of ${USER} are running, not started by this run: ${others.map((p) => `${p.pid} ${p.cmd.slice(0, 50)}`).join('; ')}`);
   const passed = results.filter((r) => !r.problems.length).length + (cleanOk ? 1 : 0);
   const failed = results.length + 1 - passed;
   for (const r of results) record(!r.problems.length);
@@ -434,7 +460,7 @@ async function stopKernels(base, token) { // as closing the notebook does: delet
 
   function report(r) {
     const ok = !r.problems.length;
-    const ready = r.ready == null ? 'kernel never ready' : `kernel ready ${r.ready.toFixed(1)} s`;
+    const ready = (r.ready == null ? 'kernel not ready' : `kernel ready ${r.ready.toFixed(1)} s`) + (r.readyNote || '');
     const flags = r.flags ? Object.entries(r.flags).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(' ') : '';
     const counts = r.tables === undefined ? '' : `, ${r.tables} tables, ${r.ladders} ladders, ${r.packets} packets${flags ? ` (${flags})` : ''}`;
     const notes = r.notes && r.notes.length ? `; ${r.notes.join('; ')}` : '';

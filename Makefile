@@ -1,6 +1,6 @@
 # tcplab: TCP is not always reliable, shown with real sockets in Java notebooks.
 # Two commands do all set-up on a fresh machine:  make lab   and   make test
-.PHONY: lab test setup lib run html student browser bench stress clean help
+.PHONY: lab test setup lib run html student browser bench stress kernel-check clean help
 
 help:
 	@echo "make lab    set up what is missing, build lib/, open the notebooks (127.0.0.1, with a token)"
@@ -11,6 +11,7 @@ help:
 	@echo "make browser  headless Chromium runs notebook 00 in the served UI; screenshot in build/browser/"
 	@echo "make bench  every scenario 100 times: outcome determinism, median and max wall time"
 	@echo "make stress every cell re-run 50 times (leak check) and 10 suites at once (concurrency)"
+	@echo "make kernel-check  KERNEL_STARTS (50) fresh kernels through the Notebook server answer within 5 s; the stop button ends cells"
 	@echo "make clean  remove build output (lib/target, build/)"
 
 lab:
@@ -45,3 +46,6 @@ bench:
 
 stress:
 	@tools/lab.sh stress
+
+kernel-check:
+	@tools/lab.sh kernel-check

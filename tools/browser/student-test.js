@@ -76,13 +76,15 @@ async function fetchWithin(url, opts, seconds) {
 }
 
 // --- processes of this run -------------------------------------------------------------------------
-function procs() { // [{pid, ppid, uid, marked, cmd}] of every process we may read
+function procs() { // [{pid, ppid, uid, marked, chrome, cmd}] of every live process we may read
   const out = [];
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const [state, ppidText] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue; // dead, only not yet reaped
+      const ppid = Number(ppidText);
       const uid = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${d}/status`, 'utf8'))[1]);
       let marked = false;
       let chrome = false;
@@ -221,9 +223,9 @@ async function interruptCheck(page, what, source, findSource) {
   return { problems, summary, ok: !problems.length };
 }
 
-async function runNotebook(ctx, base, token, name, expectPackets, state) {
-  const problems = [];
-  const res = { name, problems, ready: null, tables: 0, ladders: 0, packets: 0, notes: [] };
+async function runNotebook(ctx, base, token, name, expectPackets, state, res) {
+  const { problems } = res;
+  res.stage = 'opening the notebook';
   // kernel ready: kernel_info answered (Notebook 6 then sets the indicator to idle) and connected
   const readyFn = () => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel
     && Jupyter.notebook.kernel.is_connected() && Object.keys(Jupyter.notebook.kernel.info_reply || {}).length > 0
@@ -259,6 +261,7 @@ async function runNotebook(ctx, base, token, name, expectPackets, state) {
   }
   if (last.ready === null) return res;
   // Cell > Run All, through the menu
+  res.stage = 'Cell > Run All';
   const tRun = Date.now();
   await page.click('#celllink');
   await page.click('#run_all_cells');
@@ -291,6 +294,7 @@ async function runNotebook(ctx, base, token, name, expectPackets, state) {
     res.shots.push(lshot);
   }
   if (/^03-/.test(name)) {
+    res.stage = 'the interrupt check';
     const sweep = await interruptCheck(page, 'sweep', 'Thread.sleep(30000);', '\\.sweep\\(');
     if (typeof sweep === 'string') problems.push(sweep);
     else {
@@ -421,9 +425,16 @@ async function stopKernels(base, token) { // as closing the notebook does: delet
       }
       const limit = Math.min(NOTEBOOK_DEADLINE, remaining);
       let timer;
-      const r = await Promise.race([
-        runNotebook(ctx, base, token, name, expectPackets, state).catch((e) => ({ name, problems: [String(e.message || e).split('\n')[0]] })),
-        new Promise((resolve) => { timer = setTimeout(() => resolve({ name, timedOut: true, problems: [`passed its deadline of ${limit.toFixed(0)} s; page closed, kernel killed`] }), limit * 1000); }),
+      const r = { name, problems: [], notes: [], ready: null };
+      await Promise.race([
+        runNotebook(ctx, base, token, name, expectPackets, state, r).catch((e) => { if (!r.timedOut) r.problems.push(String(e.message || e).split('\n')[0]); }),
+        new Promise((resolve) => {
+          timer = setTimeout(() => {
+            r.timedOut = true; // a new list: what the abandoned run still finds is not reported
+            r.problems = [...r.problems, `passed its deadline of ${limit.toFixed(0)} s during ${r.stage}; page closed, kernel killed`];
+            resolve();
+          }, limit * 1000);
+        }),
       ]);
       clearTimeout(timer);
       r.wall = secs(t0);

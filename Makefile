@@ -4,7 +4,7 @@
 
 help:
 	@echo "make lab    set up what is missing, build lib/, open the notebooks (127.0.0.1, with a token)"
-	@echo "make test   set up, build lib/ with its unit tests, execute every notebook headless"
+	@echo "make test   set up, build lib/ with its unit tests, execute every notebook headless, and in headless Chromium as tcplab-student"
 	@echo "make run    executed copies of the notebooks in build/executed/"
 	@echo "make html   execute every notebook and write HTML pages + build/index.html"
 	@echo "make student  copies of the notebooks without exercise answers in build/student/"

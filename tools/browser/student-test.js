@@ -241,15 +241,18 @@ async function runNotebook(ctx, base, token, name, expectPackets, state, res) {
     state.page = page;
     const t0 = Date.now();
     await page.goto(`${base}/notebooks/${encodeURIComponent(name)}?token=${token}`, { timeout: 30000 });
+    const shown = await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.get_cells().length > 0,
+      null, { timeout: KERNEL_READY_WAIT * 1000, polling: 50 }).then(() => secs(t0), () => null);
     const session = await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel
       && Jupyter.notebook.kernel.id, null, { timeout: KERNEL_READY_WAIT * 1000, polling: 50 }).then(() => secs(t0), () => null);
     const left = Math.max(1000, KERNEL_READY_WAIT * 1000 - (Date.now() - t0));
     const ready = await page.waitForFunction(readyFn, null, { timeout: left, polling: 50 }).then(() => secs(t0), () => null);
-    opens.push({ session, ready });
+    opens.push({ shown, session, ready });
     if (ready !== null) break;
   }
   const first = opens[0];
-  const parts = (o) => `kernel started ${o.session === null ? 'never' : `after ${o.session.toFixed(1)} s`}`;
+  const at = (t) => (t === null ? 'never' : `after ${t.toFixed(1)} s`);
+  const parts = (o) => `page shown ${at(o.shown)}, kernel started ${at(o.session)}`;
   res.ready = first.ready;
   res.readyNote = opens.length > 1 ? `, ${opens.length} opens` : '';
   const last = opens[opens.length - 1];

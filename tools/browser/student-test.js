@@ -163,7 +163,9 @@ async function waitIdle(page, cellIndex, seconds) { // the cell's prompt is no l
 async function cellText(page, i) {
   return page.evaluate((i) => {
     const c = Jupyter.notebook.get_cell(i);
+    const plain = (t) => String(t).replace(/\x1b\[[0-9;]*m/g, ''); // as shown: no ANSI colours
     return c.output_area.outputs.map((o) => o.text || (o.data && o.data['text/plain'])
+      || (o.traceback && o.traceback.length ? plain(o.traceback.join('\n')) : '')
       || (o.ename ? `${o.ename}: ${o.evalue}` : '') || '').join('\n').trim();
   }, i);
 }

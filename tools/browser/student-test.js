@@ -51,7 +51,7 @@ const NOTEBOOK_DEADLINE = num('NOTEBOOK_DEADLINE', 150);
 const BROWSER_DEADLINE = num('BROWSER_DEADLINE', 420); // the whole phase
 const INTERRUPT_LIMIT = num('INTERRUPT_LIMIT', 2);
 const EXPECT_PACKETS = (process.env.EXPECT_PACKETS || 'auto').toLowerCase();
-const RUN_ID = crypto.randomBytes(8).toString('hex');
+const RUN_ID = /^[0-9a-f]{8,32}$/.test(process.env.BROWSER_RUN_ID || '') ? process.env.BROWSER_RUN_ID : crypto.randomBytes(8).toString('hex');
 const MARK = `TCPLAB_BROWSER_RUN=${RUN_ID}`; // in the environment of the server and all it starts
 const CHROME_MARK = `TCPLAB_BROWSER_CHROMIUM=${RUN_ID}`; // in the environment of every Chromium process
 const started = Date.now();

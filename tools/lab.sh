@@ -217,7 +217,7 @@ setup_browser() {
 # packets in the ladders where user namespaces work (EXPECT_PACKETS), interrupt in 03, clean-up).
 # One result per notebook (+ one for the clean-up) goes to $1, for the total.
 run_browser_student() {
-  local record="$1" dir py user run p
+  local record="$1" dir py user run p profile
   rm -f "$record" "$BUILD"/browser/*.png
   if ! setup_browser || ! py=$(find_python server); then
     if is_root; then say "browser run: Chromium, Node.js or a notebook server is missing (see above): counted as failed"; echo 0 > "$record"
@@ -243,13 +243,15 @@ run_browser_student() {
   chmod 755 "$dir"
   say "the browser path: every notebook in headless Chromium, served as $user with make lab's server command"
   run=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+  profile=$(mktemp -d /tmp/tcplab-chromium.XXXXXX)
   BROWSER_RUN_ID=$run timeout -k 30 "$(( ${BROWSER_DEADLINE:-420} + 120 ))" node "$ROOT/tools/browser/student-test.js" --dir "$dir" \
-    --python "$py" --user "$user" --out "$BUILD/browser" --record "$record" ${JAVA_HOME:+--java-home "$JAVA_HOME"} || true
+    --python "$py" --user "$user" --out "$BUILD/browser" --record "$record" --profile "$profile" \
+    ${JAVA_HOME:+--java-home "$JAVA_HOME"} || true
   for p in /proc/[0-9]*; do # the last net if the test itself was killed: every process it started carries its mark
     grep -qsz "^TCPLAB_BROWSER_\(RUN\|CHROMIUM\)=$run\$" "$p/environ" && kill -9 "${p#/proc/}" 2>/dev/null || true
   done
   [ -s "$record" ] || echo 0 > "$record"
-  rm -rf "$dir"
+  rm -rf "$dir" "$profile"
 }
 
 # The 'java' kernel as a browser uses it, through a real Notebook server: fresh starts must answer

@@ -19,7 +19,8 @@
 // One line per notebook, then a total; --record appends 1 (passed) or 0 (failed) per notebook and one
 // for the clean-up, as tools/run_notebooks.py --record does.
 //
-// Usage: node student-test.js --dir LAB_COPY --python PY [--user NAME] [--out DIR] [--record FILE] [notebook.ipynb ...]
+// Usage: node student-test.js --dir LAB_COPY --python PY [--user NAME] [--out DIR] [--record FILE] [--profile DIR]
+//        [--java-home DIR] [notebook.ipynb ...]
 const { chromium } = require('playwright-core');
 const { spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
@@ -31,7 +32,7 @@ const path = require('path');
 const args = { notebooks: [] };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
-  if (['--dir', '--python', '--user', '--out', '--record', '--java-home'].includes(a)) args[a.slice(2)] = process.argv[++i];
+  if (['--dir', '--python', '--user', '--out', '--record', '--java-home', '--profile'].includes(a)) args[a.slice(2)] = process.argv[++i];
   else args.notebooks.push(a);
 }
 if (!args.dir || !args.python) {
@@ -376,7 +377,8 @@ async function stopKernels(base, token) { // as closing the notebook does: delet
   const serverLog = fs.openSync(path.join(OUT, 'server.log'), 'w');
   const server = spawn(serverCmd[0], serverCmd.slice(1), { cwd: DIR, stdio: ['ignore', serverLog, serverLog], detached: true });
   const base = `http://127.0.0.1:${port}`;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tcplab-chromium-'));
+  // Chromium's fresh profile: in --profile (an empty folder the caller removes, also if this is killed)
+  const profile = fs.mkdtempSync(path.join(args.profile || os.tmpdir(), 'tcplab-chromium-'));
   let ctx = null;
   const state = { page: null };
   let cleaned = false;

@@ -18,6 +18,7 @@ The server and every kernel are always shut down; kernel log lines (the kernel's
 server log) are summarised at the end."""
 import argparse
 import asyncio
+import datetime
 import json
 import os
 import re
@@ -45,8 +46,9 @@ def free_port():
 
 
 def message(msg_type, content, session):
+    date = datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "Z")  # as the browser sends it
     return {"header": {"msg_id": uuid.uuid4().hex, "username": "kernel-check", "session": session,
-                       "msg_type": msg_type, "version": "5.3"},
+                       "msg_type": msg_type, "version": "5.3", "date": date},
             "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"}
 
 
@@ -350,6 +352,13 @@ async def interrupts(server, give_up, log):
                    f", status {reply and reply['content'].get('status')}, message {' / '.join(lines)[:160]!r}" + \
                    f" ({len(lines)} line{'s' if len(lines) != 1 else ''}); then 1 + 1 -> {text_of(check_outputs)!r}"
             log(f"  {'ok  ' if good else 'FAIL'} stop during {name}: {what}")
+        # a stop pressed while nothing runs must not hit the next cell
+        await server.call("POST", f"/api/kernels/{kid}/interrupt", {})
+        await asyncio.sleep(0.3)
+        check, check_outputs = await execute(ws, "1 + 1", 30, session)
+        stray = check is not None and check["content"].get("status") == "ok" and text_of(check_outputs) == "2"
+        ok = ok and stray
+        log(f"  {'ok  ' if stray else 'FAIL'} stop pressed while idle, then 1 + 1 -> {text_of(check_outputs)!r}")
         await asyncio.sleep(1.0)  # a cell's threads and children get a moment to end
         cpu0 = resources(pid)[3]
         await asyncio.sleep(1.0)

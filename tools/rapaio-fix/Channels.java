@@ -180,7 +180,7 @@ public final class Channels {
 
     /** An interrupt that arrives before the cell's code runs (while it compiles) is kept for this cell. */
     private void handleExecuteRequest(Message<ShellExecuteRequest> message) {
-        RapaioExecutionControl.cellStarted();
+        RapaioExecutionControl.cellStarted(message.header().timestamp());
         try {
             kernel().handleExecuteRequest(message);
         } finally {
@@ -207,6 +207,7 @@ public final class Channels {
     private void handleInterruptRequest(Message<ControlInterruptRequest> message) {
         MessageId<?> id = message.getId();
         iopub.sendMessage(new Message<>(id, MessageType.IOPUB_STATUS, IOPubStatus.BUSY));
+        RapaioExecutionControl.interruptReceived(message.header().timestamp());
         try {
             RapaioKernel k = kernel.getNow(null);
             if (k != null) {  // else no cell has started yet

@@ -34,11 +34,14 @@ package org.rapaio.jupyter.kernel.channels;
  * <li>the original {@code start()} sets {@code running = true} only after {@code Thread.start()}, so a
  *     channel thread could read {@code false} and end at once (a dead shell thread: the kernel never
  *     answers; a dead control thread: interrupts are ignored). Here {@code running} is set first;</li>
- * <li>a loop iteration that throws used to end the channel thread for good; here it is reported on
- *     stderr (the kernel log) and the loop goes on.</li>
+ * <li>a loop iteration that throws used to end the channel thread for good; here it is reported in
+ *     the kernel log and the loop goes on.</li>
  * </ol>
  */
 public final class LoopThread extends Thread {
+
+    // the kernel log (System.err may belong to a running cell's output)
+    private static final java.util.logging.Logger LOGGER = java.util.logging.Logger.getLogger(LoopThread.class.getSimpleName());
 
     private volatile boolean running = false;
     private final long sleep;
@@ -56,7 +59,7 @@ public final class LoopThread extends Thread {
             try {
                 loopBody.run();
             } catch (RuntimeException e) {
-                System.err.println("[tcplab rapaio fix] " + getName() + ": " + e + " (loop goes on)");
+                LOGGER.severe("[tcplab rapaio fix] " + getName() + ": " + e + " (loop goes on)");
             }
             try {
                 Thread.sleep(sleep);

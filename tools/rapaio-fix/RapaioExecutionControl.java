@@ -28,7 +28,11 @@ package org.rapaio.jupyter.kernel.core.java;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +45,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 
 import jdk.jshell.execution.DirectExecutionControl;
 import jdk.jshell.spi.SPIResolutionException;
@@ -60,8 +65,9 @@ import jdk.jshell.spi.SPIResolutionException;
  * <li>an interrupt that arrives while the cell is being compiled (nothing runs yet: JShell compiles each
  *     snippet before it invokes it, seconds on a loaded machine) used to be lost, and the cell then ran
  *     to its end (for ever, for a loop). Here it is kept until the cell's next invoke, which then reports
- *     the interruption instead of running; {@link #cellStarted()} and {@link #cellEnded()} (called by
- *     tcplab's Channels around each execute_request) bound it to the cell.</li>
+ *     the interruption instead of running; {@link #cellStarted} and {@link #cellEnded()} (called by
+ *     tcplab's Channels around each execute_request) bound it to the cell. An interrupt that arrives
+ *     before the shell thread has even picked the cell up is kept for it too (see {@link #cellStarted}).</li>
  * <li>the engine threads are daemon threads, so such a thread cannot keep the JVM alive after the
  *     kernel was shut down.</li>
  * </ul>
@@ -71,15 +77,49 @@ public class RapaioExecutionControl extends DirectExecutionControl {
     public static final String TIMEOUT_MARKER = "## Timeout Marker ##";
     public static final String INTERRUPTED_MARKER = "## Interrupted Marker ##";
     private static final AtomicInteger ID = new AtomicInteger(0);
+    // the kernel log (System.err belongs to the running cell's output)
+    private static final Logger LOGGER = Logger.getLogger(RapaioExecutionControl.class.getSimpleName());
     private static final Object LOCK = new Object();
     private static boolean inCell;           // guarded by LOCK
     private static boolean pendingInterrupt; // guarded by LOCK
 
-    /** An execute_request starts (the shell thread). */
-    public static void cellStarted() {
+    private static Instant idleInterruptSent;  // guarded by LOCK
+    private static long idleInterruptNanos;    // guarded by LOCK
+
+    /**
+     * An execute_request starts (the shell thread). An interrupt that came while no cell was in progress,
+     * within the last 2 s, and was sent after this cell had been sent (both dates from the request headers),
+     * was meant for this cell: the shell thread had not picked it up yet.
+     */
+    public static void cellStarted(String cellSent) {
+        Instant sent = parse(cellSent);
         synchronized (LOCK) {
             inCell = true;
-            pendingInterrupt = false;
+            pendingInterrupt = idleInterruptSent != null && sent != null && !sent.isAfter(idleInterruptSent)
+                    && System.nanoTime() - idleInterruptNanos < 2_000_000_000L;
+            idleInterruptSent = null;
+        }
+    }
+
+    /** An interrupt_request arrives (the control thread), before interrupt() is called. */
+    public static void interruptReceived(String interruptSent) {
+        Instant sent = parse(interruptSent);
+        synchronized (LOCK) {
+            if (!inCell && sent != null) {
+                idleInterruptSent = sent;
+                idleInterruptNanos = System.nanoTime();
+            }
+        }
+    }
+
+    private static Instant parse(String date) {
+        if (date == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(date).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 
@@ -96,6 +136,8 @@ public class RapaioExecutionControl extends DirectExecutionControl {
     private final ConcurrentMap<String, Future<Object>> running = new ConcurrentHashMap<>();
     private final Map<String, Object> results = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Thread> workers = new ConcurrentHashMap<>();
+    // one stop per task (JavaEngine.interrupt() reaches interrupt() three times: directly, via stop(), via JShell.stop())
+    private final Set<String> stopScheduled = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService stopper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "Engine-stopper");
         t.setDaemon(true);
@@ -196,7 +238,7 @@ public class RapaioExecutionControl extends DirectExecutionControl {
         running.forEach((id, future) -> {
             future.cancel(true);
             Thread worker = workers.get(id);
-            if (worker != null) {
+            if (worker != null && stopScheduled.add(id)) {
                 stopper.schedule(() -> stopIfStillRunning(id, worker), 1, TimeUnit.SECONDS);
             }
         });
@@ -204,14 +246,15 @@ public class RapaioExecutionControl extends DirectExecutionControl {
 
     @SuppressWarnings({"deprecation", "removal"})
     private void stopIfStillRunning(String id, Thread worker) {
+        stopScheduled.remove(id);
         if (workers.get(id) != worker) {
             return; // the cancelled task has ended
         }
         try {
             worker.stop();
-            System.err.println("[tcplab rapaio fix] a cell ignored the interrupt; its thread " + worker.getName() + " was stopped");
+            LOGGER.warning("[tcplab rapaio fix] a cell ignored the interrupt; its thread " + worker.getName() + " was stopped");
         } catch (UnsupportedOperationException | SecurityException e) {
-            System.err.println("[tcplab rapaio fix] a cell ignored the interrupt and its thread " + worker.getName()
+            LOGGER.warning("[tcplab rapaio fix] a cell ignored the interrupt and its thread " + worker.getName()
                     + " cannot be stopped on this JDK (" + e + "): it keeps running until the kernel restarts");
         }
     }

@@ -1,7 +1,8 @@
 // The lab as a student lives it (part of `make test`): the notebook server is started with the same
 // command as `make lab` (Jupyter Notebook, a token, 127.0.0.1, an ephemeral port), as the unprivileged
 // user when started as root, on a private copy of the lab; headless Chromium opens EVERY notebook in the
-// served UI and runs it top to bottom (Cell > Run All). A notebook fails on:
+// served UI (first the file list, the URL `make lab` prints, then each notebook in a new tab) and runs it
+// top to bottom (Cell > Run All). A notebook fails on:
 //   - any error output (.output_error) or anything written to stderr (.output_stderr);
 //   - a kernel that is not ready within KERNEL_READY_LIMIT s (5) of opening the page (page open ->
 //     kernel_info answered, the indicator idle); a kernel silent for KERNEL_READY_WAIT s (20) is given
@@ -423,6 +424,15 @@ async function stopKernels(base, token) { // as closing the notebook does: delet
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync'],
     });
+    // as a student starts: the URL `make lab` prints (the file list), then a notebook from it
+    const tree = await ctx.newPage();
+    const tTree = Date.now();
+    const listed = await tree.goto(`${base}/tree?token=${token}`, { timeout: 30000 })
+      .then(() => tree.waitForFunction((names) => names.every((n) => [...document.querySelectorAll('#notebook_list a.item_link')]
+        .some((a) => a.textContent.trim() === n)), notebooks, { timeout: 20000, polling: 100 }))
+      .then(() => true, () => false);
+    log(`     the file list (/tree) ${listed ? `showed every notebook after ${secs(tTree).toFixed(1)} s` : 'did not show every notebook within 20 s'}`);
+    await tree.close().catch(() => {});
     for (const name of notebooks) {
       const remaining = BROWSER_DEADLINE - secs(started);
       const t0 = Date.now();

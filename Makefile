@@ -5,7 +5,7 @@
 help:
 	@echo "make lab    set up what is missing, build lib/, serve the notebooks (127.0.0.1, with a token; log in build/lab.log)"
 	@echo "make lab STUDENT=1  the same, serving the student handout (build/student/notebooks, no answers)"
-	@echo "make test   set up, build lib/ with its unit tests, execute every notebook headless"
+	@echo "make test   set up, build lib/ with its unit tests, execute every notebook headless, and in headless Chromium as tcplab-student"
 	@echo "make run    executed copies of the notebooks in build/executed/"
 	@echo "make html   execute every notebook and write HTML pages + build/index.html"
 	@echo "make student  handout that runs as is: build/student/ (notebooks without answers + jars) and build/tcplab-student.zip"

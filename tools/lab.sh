@@ -198,37 +198,23 @@ run_notebooks() {
     --workdir "$ROOT/notebooks" --out "$BUILD/executed" --logs "$BUILD/kernel-logs" "$@" "$FRESH"/*.ipynb
 }
 
-# As root, the notebooks also run as an unprivileged user, so the degraded paths (no capture, no
-# namespaces without user namespaces) are executed, not only described. The user gets a private copy.
+# A private copy of the lab for the unprivileged user $STUDENT (make test runs as root): notebooks generated
+# afresh, tools, the jars and the kernel, in a folder of its own that the user owns.
 STUDENT=${TCPLAB_STUDENT:-tcplab-student}
-run_unprivileged() {
-  local record="$1" py dir
-  is_root || return 0
-  if ! command -v runuser >/dev/null 2>&1; then say "no runuser here: the unprivileged run is skipped"; return 0; fi
-  id -u "$STUDENT" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$STUDENT"
-  py=$(find_python)
-  dir=$(mktemp -d /tmp/tcplab-student.XXXXXX)
-  mkdir -p "$dir/lib/target" "$dir/build/jupyter/kernels"
+student_copy() {
+  local dir="$1"
+  mkdir -p "$dir/lib/target" "$dir/build/jupyter/kernels" "$dir/notebooks"
   fresh_notebooks
-  mkdir -p "$dir/notebooks"
   cp "$FRESH"/*.ipynb "$dir/notebooks/"
   cp -r "$ROOT/tools" "$dir/"
+  rm -rf "$dir/tools/browser/node_modules"
   cp -r "$ROOT/lib/target/jars" "$dir/lib/target/"
   if [ -d "$KERNEL_DIR" ]; then
     cp -r "$KERNEL_DIR" "$dir/build/jupyter/kernels/"
     sed -i "s#$KERNEL_DIR#$dir/build/jupyter/kernels/java#g" "$dir/build/jupyter/kernels/java/kernel.json"
   fi
-  chown -R "$STUDENT" "$dir"
+  is_root && chown -R "$STUDENT" "$dir"
   chmod 755 "$dir"
-  say "executing every notebook again as the unprivileged user $STUDENT"
-  runuser -u "$STUDENT" -- env -i PATH="$PATH" HOME="$(getent passwd "$STUDENT" | cut -d: -f6)" LANG=C.UTF-8 \
-    JUPYTER_PATH="$dir/build/jupyter" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} \
-    "$py" "$dir/tools/runner/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" --label "(as $STUDENT)" \
-      --logs "$dir/build/kernel-logs" --out "$dir/build/executed" --record "$dir/results" "$dir"/notebooks/*.ipynb || true
-  cp "$dir/results" "$record" 2>/dev/null || echo 0 > "$record"
-  mkdir -p "$BUILD/executed-unprivileged"
-  cp "$dir"/build/executed/*.ipynb "$BUILD/executed-unprivileged/" 2>/dev/null || true
-  rm -rf "$dir"
 }
 
 # --- notebooks for students: pristine copies, handouts (tools/notebooks/) ---------------------------
@@ -296,6 +282,66 @@ PY
   wait "$pid"
 }
 
+# Chromium (+ CJK fonts) and playwright-core for the browser runs: installed when root, else reported.
+setup_browser() {
+  if ! command -v "${CHROMIUM:-chromium}" >/dev/null 2>&1; then
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+      say "installing Debian's chromium and fonts-noto-cjk for the browser test"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null 2>&1 \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; } \
+        || { say "could not install chromium"; return 1; }
+    else
+      say "the browser test needs Chromium (as root: apt-get install -y chromium fonts-noto-cjk), or set CHROMIUM=/path/to/chrome"
+      return 1
+    fi
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+      say "installing Node.js and npm for the browser test"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || { say "could not install npm"; return 1; }
+    else
+      say "the browser test needs Node.js and npm (as root: apt-get install -y nodejs npm)"
+      return 1
+    fi
+  fi
+  (cd "$ROOT/tools/browser" && npm install --no-audit --no-fund --silent >/dev/null) \
+    || { say "npm install in tools/browser failed (playwright-core)"; return 1; }
+}
+
+# The lab as a student lives it: a private copy served with `make lab`'s server command, as the
+# unprivileged user $STUDENT when root (else as this user); headless Chromium opens every notebook and
+# runs it top to bottom through the UI (tools/browser/student-test.js: errors, kernel ready within 5 s,
+# packets in the ladders where user namespaces work (EXPECT_PACKETS), interrupt in 03, clean-up).
+# One result per notebook (+ one for the clean-up) goes to $1, for the total.
+run_browser_student() {
+  local record="$1" dir py user run p profile
+  rm -f "$record" "$BUILD"/browser/*.png
+  if ! setup_browser || ! py=$(find_python server); then
+    if is_root; then say "browser run: Chromium, Node.js or a notebook server is missing (see above): counted as failed"; echo 0 > "$record"
+    else say "browser run skipped: Chromium, Node.js or a notebook server is missing (see above)"; : > "$record"; fi
+    return 0
+  fi
+  user=$(id -un)
+  if is_root; then
+    command -v runuser >/dev/null 2>&1 || { say "browser run: no runuser here, cannot run as $STUDENT: counted as failed"; echo 0 > "$record"; return 0; }
+    id -u "$STUDENT" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$STUDENT"
+    user=$STUDENT
+  fi
+  dir=$(mktemp -d /tmp/tcplab-browser.XXXXXX)
+  student_copy "$dir"
+  say "the browser path: every notebook in headless Chromium, served as $user with make lab's server command"
+  run=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+  profile=$(mktemp -d /tmp/tcplab-chromium.XXXXXX)
+  BROWSER_RUN_ID=$run timeout -k 30 "$(( ${BROWSER_DEADLINE:-420} + 120 ))" node "$ROOT/tools/browser/student-test.js" --dir "$dir" \
+    --python "$py" --user "$user" --out "$BUILD/browser" --record "$record" --profile "$profile" \
+    ${JAVA_HOME:+--java-home "$JAVA_HOME"} || true
+  for p in /proc/[0-9]*; do # the last net if the test itself was killed: every process it started carries its mark
+    grep -qsz "^TCPLAB_BROWSER_\(RUN\|CHROMIUM\)=$run\$" "$p/environ" && kill -9 "${p#/proc/}" 2>/dev/null || true
+  done
+  [ -s "$record" ] || echo 0 > "$record"
+  rm -rf "$dir" "$profile"
+}
+
 # The 'java' kernel as a browser uses it, through a real Notebook server: fresh starts must answer
 # kernel_info within 5 s, the stop button must end running cells within 2 s (tools/kernel_check.py).
 kernel_check() {
@@ -312,16 +358,16 @@ case "${1:-}" in
     "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" check
     MVN_ARGS="-Dspotless.check.skip=false" build_lib
     kernel_ok=1
-    kernel_check "${KERNEL_TEST_STARTS:-10}" interrupt test || kernel_ok=0
-    rm -f "$BUILD/unprivileged-results" "$BUILD/relay-results"
-    run_unprivileged "$BUILD/unprivileged-results"
+    kernel_check "${KERNEL_TEST_STARTS:-5}" interrupt test || kernel_ok=0
+    rm -f "$BUILD/relay-results" "$BUILD/browser-results"
     say "notebooks 05-06 with namespaces treated as forbidden (TCPLAB_LAYER=relay): the relay stand-in, labelled"
     fresh_notebooks
     TCPLAB_LAYER=relay "$(find_python)" "$ROOT/tools/runner/run_notebooks.py" --kernel java --jobs "${JOBS:-2}" --label "(relay layer forced)" \
       --workdir "$ROOT/notebooks" --logs "$BUILD/kernel-logs/relay" --out "$BUILD/executed-relay" --record "$BUILD/relay-results" \
       "$FRESH"/05-*.ipynb "$FRESH"/06-*.ipynb || true
+    run_browser_student "$BUILD/browser-results"
     say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"
-    run_notebooks --lab-check --total-of "$BUILD/unprivileged-results" --total-of "$BUILD/relay-results"
+    run_notebooks --lab-check --total-of "$BUILD/relay-results" --total-of "$BUILD/browser-results"
     [ "$kernel_ok" = 1 ] || die "FAIL: the kernel check failed (a start not answered within 5 s or an interrupt that did not end its cell): see the 'kernel check' lines above"
     ;;
   kernel-check)
@@ -336,16 +382,7 @@ case "${1:-}" in
   pristine) pristine ;;
   browser)
     setup
-    if ! command -v chromium >/dev/null 2>&1; then
-      if is_root && command -v apt-get >/dev/null 2>&1; then
-        say "installing Debian's chromium for the browser test"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
-      else
-        die "the browser test needs Chromium (Debian: apt-get install -y chromium), or set CHROMIUM=/path/to/chrome."
-      fi
-    fi
-    command -v npm >/dev/null 2>&1 || die "the browser test needs Node.js and npm."
-    (cd "$ROOT/tools/browser" && npm install --no-audit --no-fund --silent >/dev/null)
+    setup_browser || die "the browser test cannot run here (see above)."
     MVN_ARGS="-DskipTests -q" build_lib
     node "$ROOT/tools/browser/browser-test.js" "${NOTEBOOK:-00-start-here.ipynb}"
     ;;

@@ -53,8 +53,8 @@ async function waitForServer(url, seconds) {
     await page.waitForFunction(() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel
       && Jupyter.notebook.kernel.is_connected(), null, { timeout: 60000 });
     for (let attempt = 1; attempt <= 4; attempt++) { // rapaio may not answer its first start: restart it
-      // the kernel answered kernel_info (rapaio's reply has no status field: any reply will do)
-      const idle = await page.waitForFunction(() => !!Jupyter.notebook.kernel.info_reply
+      // the kernel answered kernel_info (info_reply starts as {}, so it must have keys)
+      const idle = await page.waitForFunction(() => Object.keys(Jupyter.notebook.kernel.info_reply || {}).length > 0
         && Jupyter.notebook.kernel.is_connected(), null, { timeout: 30000 }).then(() => true, () => false);
       if (idle) break;
       console.log(`  browser: kernel start ${attempt} did not answer; restarting it`);

@@ -80,12 +80,14 @@ class SecurityTest {
         if (line.contains("\"sudo\"") || (line.contains("sudo ") && !toldToAReader)) {
           bad.add(f[0] + ": " + line.trim());
         }
-        if (line.contains("\"-w\"") && !line.contains("netns")) {
-          bad.add(f[0] + ": " + line.trim());
-        }
         if (line.contains("/proc/sys/")
             && (line.contains("write") || line.contains("Files.writeString"))) {
           bad.add(f[0] + ": " + line.trim());
+        }
+      }
+      for (String statement : f[1].split(";")) { // a call may span lines (one formatting)
+        if (statement.contains("\"-w\"") && !statement.contains("netns")) {
+          bad.add(f[0] + ": " + statement.strip().replaceAll("\\s+", " "));
         }
       }
     }

@@ -17,9 +17,9 @@ import tcplab.observe.ProcNetTcp;
 /**
  * The RELAY layer's stand-in for a network between two hosts, pure Java on 127.0.0.1 (ephemeral
  * ports only): {@code client ⇄ relay ⇄ server}. Works everywhere, but it is NOT a real cut
- * (research A3c): the relay's own kernel ACKs whatever the client sends, so the client's kernel
- * never retransmits, tcp_retries2 and TCP_USER_TIMEOUT never fire for ACKed data, and keepalive
- * probes are always answered.
+ * (measured: a relay on loopback is a TCP endpoint of its own): the relay's own kernel ACKs
+ * whatever the client sends, so the client's kernel never retransmits, tcp_retries2 and
+ * TCP_USER_TIMEOUT never fire for ACKed data, and keepalive probes are always answered.
  *
  * <ul>
  *   <li>{@link #blackhole()}: stop forwarding both ways, keep both TCP connections open. Bytes are

@@ -7,8 +7,8 @@ import java.util.TreeSet;
 /**
  * The lesson's scenarios by name, each with what Linux is expected to return (C terms): what Linux
  * 6.x returned in 20 of 20 runs of independent C programs and of the lesson's own programs (the
- * expected column; BenchTest-style re-runs are `make bench`). Like a catalogue of socket failures:
- * one line of doc each.
+ * expected column; `make bench` plays each one 100 times and counts the outcomes). Like a catalogue
+ * of socket failures: one line of doc each.
  */
 public final class Lesson {
   private Lesson() {}

@@ -58,9 +58,9 @@ stress:
 	@tools/lab.sh stress
 
 # One-time administrator step where user namespaces are not available: a lab-private tcpdump with file
-# capabilities for group tcplab (tools/capture-for-students.sh; --remove undoes it).
+# capabilities for group tcplab (tools/setup/capture-for-students.sh; --remove undoes it).
 capture-for-students:
-	@STUDENTS="$(STUDENTS)" tools/capture-for-students.sh
+	@STUDENTS="$(STUDENTS)" tools/setup/capture-for-students.sh
 
 kernel-check:
 	@tools/lab.sh kernel-check

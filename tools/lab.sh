@@ -343,10 +343,10 @@ run_browser_student() {
 }
 
 # The 'java' kernel as a browser uses it, through a real Notebook server: fresh starts must answer
-# kernel_info within 5 s, the stop button must end running cells within 2 s (tools/kernel_check.py).
+# kernel_info within 5 s, the stop button must end running cells within 2 s (tools/runner/kernel_check.py).
 kernel_check() {
   say "kernel check: $1 fresh kernel starts through the Notebook server${2:+, and the stop button}"
-  "$(find_python server)" "$ROOT/tools/kernel_check.py" --starts "$1" ${2:+--interrupt} --label "${3:-check}"
+  "$(find_python server)" "$ROOT/tools/runner/kernel_check.py" --starts "$1" ${2:+--interrupt} --label "${3:-check}"
 }
 
 case "${1:-}" in

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import tcplab.proc.Processes;
 
 /**
- * The administrator's step (tools/capture-for-students.sh), installed into a temporary folder: the
+ * The administrator's step (tools/setup/capture-for-students.sh), installed into a temporary folder: the
  * tool has the file capabilities and mode 0750 for group tcplab; a normal user in that group
  * captures through it (Capture's LAB_TOOL backend), a normal user outside it gets the sentence with
  * the command. Nothing is left installed but the (empty) system group tcplab, which the script
@@ -30,7 +30,7 @@ import tcplab.proc.Processes;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CaptureToolTest {
 
-  private static final Path SCRIPT = Path.of("..", "tools", "capture-for-students.sh");
+  private static final Path SCRIPT = Path.of("..", "tools", "setup", "capture-for-students.sh");
 
   private static String run(Map<String, String> env, int seconds, String... cmd) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

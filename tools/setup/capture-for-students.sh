@@ -7,8 +7,8 @@
 #
 #   sudo make capture-for-students                     install; add $SUDO_USER to group tcplab
 #   sudo make capture-for-students STUDENTS="ann bo"   install; add these users
-#   sudo tools/capture-for-students.sh --remove        remove the tool (the group stays)
-#   tools/capture-for-students.sh --status             one line: which capture case applies to this user (make lab)
+#   sudo tools/setup/capture-for-students.sh --remove        remove the tool (the group stays)
+#   tools/setup/capture-for-students.sh --status             one line: which capture case applies to this user (make lab)
 #   TCPLAB_CAPTURE_DIR=/some/dir                       install elsewhere (tests); the lab looks in the default
 set -eu
 DIR=${TCPLAB_CAPTURE_DIR:-/usr/local/lib/tcplab}

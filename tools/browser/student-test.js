@@ -461,7 +461,9 @@ async function stopKernels(base, token) { // as closing the notebook does: delet
       if (state.page) await Promise.race([state.page.close().catch(() => {}), sleep(5000)]);
       state.page = null;
       const stopped = await stopKernels(base, token);
-      const stray = ours(server.pid, true);
+      // a kernel's children (the private host and its peers) end when they see the kernel gone: allow them 5 s
+      let stray = ours(server.pid, true);
+      for (const end = Date.now() + 5000; stray.length && Date.now() < end; stray = ours(server.pid, true)) await sleep(200);
       if (stray.length) { // a kernel that did not stop, or its children: killed, and counted against the notebook
         killAll(stray, 'SIGKILL');
         if (!r.timedOut) r.problems.push(`${stray.length} processes left after the notebook closed (killed): ${stray.map((p) => p.cmd.slice(0, 60)).join('; ')}`);

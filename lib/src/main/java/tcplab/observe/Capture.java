@@ -82,7 +82,9 @@ public final class Capture implements AutoCloseable {
                 "tcplab-capture-cleanup"));
   }
 
-  /** Where {@value #ENABLE} installs the lab's capture tool (tools/setup/capture-for-students.sh). */
+  /**
+   * Where {@value #ENABLE} installs the lab's capture tool (tools/setup/capture-for-students.sh).
+   */
   public static final String TOOL = "/usr/local/lib/tcplab/tcplab-capture";
 
   /** The one-time administrator step that turns packets on for every member of group tcplab. */

@@ -30,6 +30,7 @@ public final class InChild {
 
   /** Child side (called by the private host): plays the story, emits rows, returns the result. */
   public static String playInChild(String payload, Consumer<String> emit) {
-    return StoryCodec.result(Stage.realKernels(emit).play(StoryCodec.story(payload)));
+    return StoryCodec.result(
+        Stage.realKernels(emit).labelled(Layer.USERNS.label()).play(StoryCodec.story(payload)));
   }
 }

@@ -51,11 +51,10 @@ public enum Layer {
   public Wire play(Story story, Consumer<String> rows) {
     Wire w =
         switch (this) {
-          case ROOT -> Stage.realKernels(rows).play(story);
+          case ROOT -> Stage.realKernels(rows).labelled(label).play(story);
           case USERNS -> InChild.play(story, rows);
-          case RELAY -> Stage.relay(rows).play(story);
+          case RELAY -> Stage.relay(rows).labelled(label).play(story);
         };
-    w.table().setName(label + w.table().name());
     return w;
   }
 

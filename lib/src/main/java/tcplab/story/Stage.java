@@ -19,6 +19,7 @@ public final class Stage {
   private final Consumer<String> rows;
   private boolean capture;
   private Network first;
+  private String label = "";
 
   private Stage(boolean real, Consumer<String> rows) {
     this.real = real;
@@ -35,6 +36,12 @@ public final class Stage {
   /** The relay stand-in on 127.0.0.1. */
   public static Stage relay(Consumer<String> rows) {
     return new Stage(false, rows);
+  }
+
+  /** Names every table (and so the ladder's title) with the layer that plays it. */
+  public Stage labelled(String label) {
+    this.label = label;
+    return this;
   }
 
   /** True when this stage opens real kernels, false for the relay stand-in. */
@@ -65,6 +72,7 @@ public final class Stage {
   public Wire play(Story story) {
     capture = real && story.captures();
     Table t = story.play(this);
+    t.setName(label + t.name());
     if (real && !story.captures()) {
       return WireTap.without(
           t, "no packets: this story runs several connections at once and captures none");

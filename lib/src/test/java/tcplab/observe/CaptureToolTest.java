@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Timeout;
 import tcplab.proc.Processes;
 
 /**
- * The administrator's step (tools/setup/capture-for-students.sh), installed into a temporary folder: the
- * tool has the file capabilities and mode 0750 for group tcplab; a normal user in that group
- * captures through it (Capture's LAB_TOOL backend), a normal user outside it gets the sentence with
- * the command. Nothing is left installed but the (empty) system group tcplab, which the script
- * creates when missing. Root only.
+ * The administrator's step (tools/setup/capture-for-students.sh), installed into a temporary
+ * folder: the tool has the file capabilities and mode 0750 for group tcplab; a normal user in that
+ * group captures through it (Capture's LAB_TOOL backend), a normal user outside it gets the
+ * sentence with the command. Nothing is left installed but the (empty) system group tcplab, which
+ * the script creates when missing. Root only.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CaptureToolTest {

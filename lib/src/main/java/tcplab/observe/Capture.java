@@ -1,31 +1,15 @@
 package tcplab.observe;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tcplab.draw.Ladder;
-import tcplab.engine.Side;
-import tcplab.proc.Processes;
-import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
-import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
@@ -62,25 +46,7 @@ import tech.tablesaw.api.Table;
  * ring (or tcpdump gets SIGTERM). No tcpdump outlives the JVM's shutdown hook.
  */
 public final class Capture implements AutoCloseable {
-  private static final int READY_MILLIS = 3_000;
-  private static final int STOP_MILLIS = 2_000;
-  private static final int MARKER_MILLIS = 500;
-  private static final Set<Capture> LIVE = ConcurrentHashMap.newKeySet();
   private static volatile String startFailure;
-
-  static {
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  for (Capture c : LIVE) {
-                    if (c.process != null) {
-                      c.process.destroyForcibly();
-                    }
-                  }
-                },
-                "tcplab-capture-cleanup"));
-  }
 
   /**
    * Where {@value #ENABLE} installs the lab's capture tool (tools/setup/capture-for-students.sh).
@@ -105,16 +71,11 @@ public final class Capture implements AutoCloseable {
     NONE
   }
 
-  private final Process process; // null with the packet socket
-  private final PacketSocket socket; // null with an external tool
+  private final TcpdumpCapture external; // null with the packet socket
+  private final SocketCapture socket; // null with an external tool
   private final Backend used;
-  private final Socket marker;
-  private final int markerPort;
-  private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
   private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
-  private final Thread pump;
   private final double readyMillis;
-  private volatile boolean markerSeen;
   private List<Packet> packets;
   private double stopMillis;
 
@@ -158,41 +119,9 @@ public final class Capture implements AutoCloseable {
     }
   }
 
-  private static final Pattern LINE =
-      Pattern.compile(
-          "^(\\d+\\.\\d+) IP6? (\\S+)\\.(\\d+) > (\\S+)\\.(\\d+): Flags \\[([^\\]]*)\\](.*)$");
-  private static final Pattern SEQ = Pattern.compile(", seq (\\d+)(?::(\\d+))?");
-  private static final Pattern ACK = Pattern.compile(", ack (\\d+)");
-  private static final Pattern LENGTH = Pattern.compile(", length (\\d+)");
-
   /** Parses one tcpdump {@code -n -tt -S} line; empty for anything that is not a TCP segment. */
   public static Optional<Packet> parse(String line) {
-    Matcher m = LINE.matcher(line.strip());
-    if (!m.matches()) {
-      return Optional.empty();
-    }
-    String rest = m.group(7);
-    Matcher s = SEQ.matcher(rest);
-    long seq = -1;
-    long seqEnd = -1;
-    if (s.find()) {
-      seq = Long.parseLong(s.group(1));
-      seqEnd = s.group(2) != null ? Long.parseLong(s.group(2)) : seq;
-    }
-    Matcher a = ACK.matcher(rest);
-    Matcher l = LENGTH.matcher(rest);
-    return Optional.of(
-        new Packet(
-            Double.parseDouble(m.group(1)),
-            m.group(2),
-            Integer.parseInt(m.group(3)),
-            m.group(4),
-            Integer.parseInt(m.group(5)),
-            m.group(6),
-            seq,
-            seqEnd,
-            a.find() ? Long.parseLong(a.group(1)) : -1,
-            l.find() ? Integer.parseInt(l.group(1)) : 0));
+    return TcpdumpLine.parse(line);
   }
 
   /**
@@ -215,14 +144,17 @@ public final class Capture implements AutoCloseable {
               + "; "
               + howToEnable());
     }
-    if (mode.equals("tool") && tcpdump() == null && !Files.exists(Path.of(toolPath()))) {
+    if (mode.equals("tool")
+        && TcpdumpCapture.tcpdump() == null
+        && !Files.exists(Path.of(toolPath()))) {
       return Optional.of(
           "no packet capture here: tcpdump is not installed (apt-get install tcpdump)");
     }
     String why =
         mode.equals("tool")
             ? "tcpdump needs root or CAP_NET_RAW"
-            : socketReason().orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
+            : SocketCapture.unavailableReason()
+                .orElse("packet sockets are turned off (tcplab.capture=" + mode + ")");
     return Optional.of("no packet capture here: " + why + "; " + howToEnable());
   }
 
@@ -263,16 +195,16 @@ public final class Capture implements AutoCloseable {
     if (mode.equals("off")) {
       return Backend.NONE;
     }
-    if (!mode.equals("tool") && socketReason().isEmpty()) {
+    if (!mode.equals("tool") && SocketCapture.unavailableReason().isEmpty()) {
       return Backend.PACKET_SOCKET;
     }
     if (mode.equals("socket") || startFailure != null) {
       return Backend.NONE;
     }
-    if (tcpdump() != null && hasNetRaw()) {
+    if (TcpdumpCapture.tcpdump() != null && TcpdumpCapture.hasNetRaw()) {
       return Backend.TCPDUMP;
     }
-    if (labTool() != null) {
+    if (TcpdumpCapture.labTool() != null) {
       return Backend.LAB_TOOL;
     }
     return Backend.NONE;
@@ -297,19 +229,6 @@ public final class Capture implements AutoCloseable {
     };
   }
 
-  /**
-   * Why this process may not open a packet socket, or empty; a missing JNA jar is a reason, never
-   * an error.
-   */
-  private static Optional<String> socketReason() {
-    try {
-      return PacketSocket.unavailableReason();
-    } catch (
-        LinkageError e) { // PacketSocket itself could not be linked: JNA is not on the class path
-      return Optional.of("JNA could not load libc (" + e + ")");
-    }
-  }
-
   private static String mode() {
     String m =
         System.getProperty("tcplab.capture", "auto").strip().toLowerCase(java.util.Locale.ROOT);
@@ -329,24 +248,9 @@ public final class Capture implements AutoCloseable {
     }
   }
 
-  private static String tcpdump() {
-    return Processes.onPath("tcpdump").orElse(null);
-  }
-
   /** {@value #TOOL}, or the system property tcplab.captureTool (tests install a copy elsewhere). */
   static String toolPath() {
     return System.getProperty("tcplab.captureTool", TOOL);
-  }
-
-  /** The lab's capture tool when installed and executable by this user. */
-  private static String labTool() {
-    Path tool = Path.of(toolPath());
-    return Files.isRegularFile(tool) && Files.isExecutable(tool) ? toolPath() : null;
-  }
-
-  private static boolean hasNetRaw() {
-    return ProcSelf.hasCapabilities(ProcSelf.CAP_NET_RAW)
-        .orElse(true); // not Linux: let start() try and report
   }
 
   /**
@@ -411,71 +315,21 @@ public final class Capture implements AutoCloseable {
     }
   }
 
-  private final boolean useMarker;
-
-  /** The longest a capture may run (s); a tcpdump outliving its JVM ends by then at the latest. */
-  static final int MAX_SECONDS = 300;
-
-  /**
-   * Ends captures left by a JVM that was killed: a tcpdump (or its `timeout`) of ours whose JVM is
-   * gone.
-   */
-  static void reapOrphans() {
-    ProcessHandle.allProcesses()
-        .filter(Capture::ours)
-        .filter(p -> !ownedByAJvm(p))
-        .forEach(ProcessHandle::destroyForcibly);
-  }
-
-  private static boolean ours(ProcessHandle p) {
-    return p.info()
-            .command()
-            .map(
-                c ->
-                    c.endsWith("/tcpdump")
-                        || c.endsWith("/tcplab-capture")
-                        || c.endsWith("/timeout"))
-            .orElse(false)
-        && p.info()
-            .arguments()
-            .map(
-                a ->
-                    List.of(a).contains("--immediate-mode")
-                        && String.join(" ", a).contains("tcp and (port "))
-            .orElse(false);
-  }
-
-  private static boolean ownedByAJvm(ProcessHandle p) {
-    Optional<ProcessHandle> parent = p.parent();
-    if (parent.isEmpty()) {
-      return false;
-    }
-    if (parent.get().info().command().map(c -> c.endsWith("/java")).orElse(false)) {
-      return true;
-    }
-    return ours(parent.get()) && ownedByAJvm(parent.get()); // tcpdump under our `timeout`
+  /** A privilege problem that stopped tcpdump: it holds for every later start in this JVM. */
+  static void startFailed(String firstErrorLine) {
+    startFailure = firstErrorLine;
   }
 
   private Capture(Backend backend, String iface, int[] ports, boolean useMarker)
       throws IOException {
-    this.useMarker = useMarker;
     this.used = backend;
-    marker = new Socket();
+    Socket marker = new Socket();
     marker.bind(
         new InetSocketAddress("127.0.0.1", 0)); // bound, never listening: a SYN to it gets RST
-    markerPort = marker.getLocalPort();
     if (backend == Backend.PACKET_SOCKET) {
-      long t = System.nanoTime();
-      try {
-        socket = PacketSocket.open(iface, useMarker ? markerPort : 0, ports);
-      } catch (RuntimeException e) {
-        marker.close();
-        throw new IllegalStateException("no packet capture here: " + e.getMessage(), e);
-      }
-      process = null;
-      pump = null;
-      readyMillis = (System.nanoTime() - t) / 1e6;
-      errors.add("listening on " + iface + ", packet socket in this JVM"); // as tcpdump says it
+      socket = new SocketCapture(iface, ports, marker, useMarker, errors);
+      external = null;
+      readyMillis = socket.readyMillis();
       return;
     }
     if (backend == Backend.NONE) {
@@ -483,107 +337,9 @@ public final class Capture implements AutoCloseable {
       throw new IllegalStateException(unavailableReason().orElse("no packet capture here"));
     }
     socket = null;
-    String tool = backend == Backend.LAB_TOOL ? toolPath() : tcpdump();
-    StringBuilder filter = new StringBuilder("tcp and (port ").append(markerPort);
-    for (int p : ports) {
-      filter.append(" or port ").append(p);
-    }
-    filter.append(')');
-    List<String> cmd = new ArrayList<>();
-    // A JVM killed with SIGKILL cannot stop its tcpdump: `timeout` bounds an orphan's life, and the
-    // next
-    // capture on this machine ends orphans whose JVM is gone (reapOrphans).
-    Processes.onPath("timeout")
-        .ifPresent(t -> cmd.addAll(List.of(t, "-s", "TERM", String.valueOf(MAX_SECONDS))));
-    cmd.addAll(
-        List.of(
-            tool,
-            "-i",
-            iface,
-            "-n",
-            "-l",
-            "-tt",
-            "-S",
-            "--immediate-mode",
-            "-U",
-            filter.toString()));
-    reapOrphans();
-    long t = System.nanoTime();
-    process = new ProcessBuilder(cmd).start();
-    LIVE.add(this);
-    process.getOutputStream().close();
-    CountDownLatch ready = new CountDownLatch(1);
-    String markerDst = "." + markerPort + ": ";
-    String markerSrc = "." + markerPort + " > ";
-    pump =
-        daemon(
-            "tcplab-capture-out",
-            () -> {
-              try (BufferedReader r = reader(process.getInputStream())) {
-                for (String line; (line = r.readLine()) != null; ) {
-                  if (line.contains(markerDst)) {
-                    markerSeen = true;
-                  } else if (!line.contains(markerSrc)) {
-                    lines.add(line);
-                  }
-                }
-              } catch (IOException e) {
-                // stream closed: the process ended
-              }
-            });
-    daemon(
-        "tcplab-capture-err",
-        () -> {
-          try (BufferedReader r = reader(process.getErrorStream())) {
-            for (String line; (line = r.readLine()) != null; ) {
-              errors.add(line);
-              if (line.startsWith("listening on")) {
-                ready.countDown();
-              }
-            }
-          } catch (IOException e) {
-            // stream closed
-          }
-          ready.countDown();
-        });
-    boolean ok;
-    try {
-      ok = ready.await(READY_MILLIS, TimeUnit.MILLISECONDS) && process.isAlive() && listening();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      ok = false;
-    }
-    readyMillis = (System.nanoTime() - t) / 1e6;
-    if (!ok) {
-      kill();
-      String first =
-          errors.stream()
-              .filter(l -> !l.startsWith("tcpdump: verbose") && !l.isBlank())
-              .findFirst()
-              .orElse("no \"listening on\" within " + READY_MILLIS + " ms");
-      if (first.matches(
-          "(?i).*(permi|denied|socket:).*")) { // a privilege problem holds for every later start
-        startFailure = first;
-      }
-      throw new IllegalStateException("no packet capture here: tcpdump did not start: " + first);
-    }
-  }
-
-  private boolean listening() {
-    synchronized (errors) {
-      return errors.stream().anyMatch(l -> l.startsWith("listening on"));
-    }
-  }
-
-  private static BufferedReader reader(java.io.InputStream in) {
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-  }
-
-  private static Thread daemon(String name, Runnable r) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    t.start();
-    return t;
+    String tool = backend == Backend.LAB_TOOL ? toolPath() : TcpdumpCapture.tcpdump();
+    external = new TcpdumpCapture(tool, iface, ports, marker, useMarker, errors);
+    readyMillis = external.readyMillis();
   }
 
   /** The backend this capture uses. */
@@ -625,108 +381,9 @@ public final class Capture implements AutoCloseable {
       return packets;
     }
     long t = System.nanoTime();
-    if (socket != null) {
-      drainSocket();
-      packets = socket.stop();
-      errors.add(socket.statistics());
-      try {
-        marker.close();
-      } catch (IOException e) {
-        // nothing to do
-      }
-      stopMillis = (System.nanoTime() - t) / 1e6;
-      return packets;
-    }
-    flushWithMarker();
-    kill();
-    try {
-      pump.join(500); // the pipe ends when tcpdump exits; it has flushed every line by then
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    List<Packet> out = new ArrayList<>();
-    synchronized (lines) {
-      for (String line : lines) {
-        parse(line).ifPresent(out::add);
-      }
-    }
-    packets = List.copyOf(out);
+    packets = socket != null ? socket.stop() : external.stop();
     stopMillis = (System.nanoTime() - t) / 1e6;
     return packets;
-  }
-
-  /**
-   * Packet socket: on lo, one marker SYN (and its RST) and a wait until the reader has taken it
-   * from the ring, so every earlier segment is in; elsewhere, a wait until the ring has been quiet
-   * for 20 ms (at most 500 ms).
-   */
-  private void drainSocket() {
-    long end = System.nanoTime() + MARKER_MILLIS * 1_000_000L;
-    if (useMarker) {
-      try (Socket probe = new Socket()) {
-        probe.connect(new InetSocketAddress("127.0.0.1", markerPort), MARKER_MILLIS);
-      } catch (IOException expected) {
-        // connection refused: the SYN and its RST are on the wire
-      }
-    }
-    while (System.nanoTime() < end) {
-      if (useMarker
-          ? socket.ignoredSeen()
-          : System.nanoTime() - socket.lastFrameNanos() > 20_000_000L) {
-        return;
-      }
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  private void flushWithMarker() {
-    if (!useMarker) {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return;
-    }
-    try (Socket probe = new Socket()) {
-      probe.connect(new InetSocketAddress("127.0.0.1", markerPort), MARKER_MILLIS);
-    } catch (IOException expected) {
-      // connection refused: the SYN and its RST are on the wire
-    }
-    long end = System.nanoTime() + MARKER_MILLIS * 1_000_000L;
-    while (!markerSeen && System.nanoTime() < end && process.isAlive()) {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  private void kill() {
-    process.destroy();
-    try {
-      if (!process.waitFor(STOP_MILLIS, TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(STOP_MILLIS, TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    } finally {
-      LIVE.remove(this);
-      try {
-        marker.close();
-      } catch (IOException e) {
-        // nothing to do
-      }
-    }
   }
 
   /** Stops tcpdump if it still runs. */
@@ -741,35 +398,7 @@ public final class Capture implements AutoCloseable {
    * number (its SYN), as tcpdump prints without -S, and "length".
    */
   public static Table table(List<Packet> packets, double t0EpochSeconds, int clientPort) {
-    DoubleColumn t = DoubleColumn.create("t (ms)");
-    StringColumn from = StringColumn.create("from");
-    StringColumn to = StringColumn.create("to");
-    StringColumn flags = StringColumn.create("flags");
-    StringColumn seq = StringColumn.create("seq");
-    StringColumn ack = StringColumn.create("ack");
-    IntColumn length = IntColumn.create("length");
-    Map<Side, Long> isn = isns(packets, clientPort);
-    for (Packet p : packets) {
-      Side s = side(p, clientPort);
-      Side other = s == Side.CLIENT ? Side.SERVER : Side.CLIENT;
-      t.append(Math.round((p.epochSeconds() - t0EpochSeconds) * 1e5) / 100.0);
-      from.append(s.toString());
-      to.append(other.toString());
-      flags.append(p.flagNames());
-      if (p.seq() < 0) {
-        seq.append("");
-      } else {
-        long a = relative(p.seq(), isn.get(s));
-        long b = relative(p.seqEnd(), isn.get(s));
-        seq.append(p.seqEnd() != p.seq() ? a + ":" + b : String.valueOf(a));
-      }
-      ack.append(
-          p.ack() < 0 || !p.flags().contains(".")
-              ? ""
-              : String.valueOf(relative(p.ack(), isn.get(other))));
-      length.append(p.length());
-    }
-    return Table.create("packets on the wire", t, from, to, flags, seq, ack, length);
+    return PacketTable.table(packets, t0EpochSeconds, clientPort);
   }
 
   /**
@@ -777,36 +406,6 @@ public final class Capture implements AutoCloseable {
    */
   public static List<Ladder.Arrow> arrows(
       List<Packet> packets, double t0EpochSeconds, int clientPort) {
-    List<Ladder.Arrow> arrows = new ArrayList<>();
-    for (Packet p : packets) {
-      String label = p.flagNames() + (p.length() > 0 ? " len " + p.length() : "");
-      arrows.add(
-          new Ladder.Arrow(
-              (p.epochSeconds() - t0EpochSeconds) * 1000, side(p, clientPort), label, p.closes()));
-    }
-    return arrows;
-  }
-
-  private static Side side(Packet p, int clientPort) {
-    return p.srcPort() == clientPort ? Side.CLIENT : Side.SERVER;
-  }
-
-  private static Map<Side, Long> isns(List<Packet> packets, int clientPort) {
-    Map<Side, Long> isn = new HashMap<>();
-    for (Packet p : packets) {
-      if (p.flags().contains("S") && p.seq() >= 0) {
-        isn.putIfAbsent(side(p, clientPort), p.seq());
-      }
-    }
-    for (Packet p : packets) { // no SYN captured: count from the first byte seen, minus one
-      if (p.seq() >= 0) {
-        isn.putIfAbsent(side(p, clientPort), p.seq() - 1);
-      }
-    }
-    return isn;
-  }
-
-  private static long relative(long n, Long isn) {
-    return isn == null ? n : Math.floorMod(n - isn, 1L << 32);
+    return PacketTable.arrows(packets, t0EpochSeconds, clientPort);
   }
 }

@@ -170,7 +170,7 @@ final class PacketSocket implements AutoCloseable {
     Memory prog = null;
     try {
       Sys.C.setsockopt(fd, SOL_PACKET, PACKET_VERSION, intBytes(TPACKET_V2), 4);
-      long[][] filter = filter(all);
+      long[][] filter = BpfFilter.filter(all);
       prog = new Memory(8L * filter.length);
       for (int i = 0; i < filter.length; i++) {
         prog.setShort(8L * i, (short) filter[i][0]);
@@ -214,61 +214,6 @@ final class PacketSocket implements AutoCloseable {
     reader = new Thread(this::read, "tcplab-packet-socket");
     reader.setDaemon(true);
     reader.start();
-  }
-
-  /**
-   * The BPF program of {@code tcpdump -d "tcp and (port a or ...)"} for Ethernet-framed links (lo,
-   * veth).
-   */
-  static long[][] filter(int[] ports) {
-    List<long[]> p = new ArrayList<>();
-    List<int[]> fix = new ArrayList<>(); // instruction index, 1 = jt / 2 = jf, label
-    final int accept = -1, drop = -2, ipv6 = -3;
-    p.add(new long[] {0x28, 0, 0, 12}); // ldh [12]
-    p.add(new long[] {0x15, 0, 0, 0x800}); // jeq IPv4
-    fix.add(new int[] {1, 2, ipv6});
-    p.add(new long[] {0x30, 0, 0, 23}); // ldb [23]: IP protocol
-    p.add(new long[] {0x15, 0, 0, 6});
-    fix.add(new int[] {3, 2, drop});
-    p.add(new long[] {0x28, 0, 0, 20}); // ldh [20]: fragment offset
-    p.add(new long[] {0x45, 0, 0, 0x1fff});
-    fix.add(new int[] {5, 1, drop});
-    p.add(new long[] {0xb1, 0, 0, 14}); // ldxb 4*([14]&0xf)
-    for (int off : new int[] {14, 16}) { // source port, destination port
-      p.add(new long[] {0x48, 0, 0, off}); // ldh [x + off]
-      for (int port : ports) {
-        fix.add(new int[] {p.size(), 1, accept});
-        p.add(new long[] {0x15, 0, 0, port});
-      }
-    }
-    p.add(new long[] {0x06, 0, 0, 0}); // ret #0
-    int v6 = p.size();
-    p.add(new long[] {0x15, 0, 0, 0x86dd});
-    fix.add(new int[] {v6, 2, drop});
-    p.add(new long[] {0x30, 0, 0, 20}); // ldb [20]: next header
-    p.add(new long[] {0x15, 0, 0, 6});
-    fix.add(new int[] {v6 + 2, 2, drop});
-    for (int off : new int[] {54, 56}) {
-      p.add(new long[] {0x28, 0, 0, off});
-      for (int port : ports) {
-        fix.add(new int[] {p.size(), 1, accept});
-        p.add(new long[] {0x15, 0, 0, port});
-      }
-    }
-    p.add(new long[] {0x06, 0, 0, 0});
-    int acceptAt = p.size();
-    p.add(new long[] {0x06, 0, 0, 262144}); // ret #262144
-    int dropAt = p.size();
-    p.add(new long[] {0x06, 0, 0, 0});
-    for (int[] f : fix) {
-      int target = f[2] == accept ? acceptAt : f[2] == drop ? dropAt : v6;
-      int off = target - f[0] - 1;
-      if (off < 0 || off > 255) {
-        throw new IllegalArgumentException("too many ports for one filter: " + ports.length);
-      }
-      p.get(f[0])[f[1]] = off;
-    }
-    return p.toArray(new long[0][]);
   }
 
   private void read() {
@@ -340,7 +285,7 @@ final class PacketSocket implements AutoCloseable {
       return;
     }
     byte[] b = ring.getByteArray(base + net, have);
-    Capture.Packet p = parse(b, len - (net - mac), sec + nsec / 1e9);
+    Capture.Packet p = PacketBytes.parse(b, len - (net - mac), sec + nsec / 1e9);
     if (p == null) {
       return;
     }
@@ -349,135 +294,6 @@ final class PacketSocket implements AutoCloseable {
       return;
     }
     packets.add(p);
-  }
-
-  /**
-   * One IPv4 or IPv6 TCP segment as tcpdump {@code -n -S} prints it: flags "S.", seq and seq+length
-   * only for segments with data, SYN, FIN or RST; ack only with the ACK flag; length is the TCP
-   * payload. Null for anything else. {@code wireLength} is the length of the IP packet on the wire
-   * (for a cut-off header).
-   */
-  static Capture.Packet parse(byte[] b, int wireLength, double epochSeconds) {
-    if (b.length < 20) {
-      return null;
-    }
-    int version = (b[0] & 0xf0) >> 4;
-    String src;
-    String dst;
-    int tcp;
-    int payloadEnd; // IP packet length
-    if (version == 4) {
-      int ihl = (b[0] & 0x0f) * 4;
-      if (b[9] != 6 || ihl < 20 || (u16(b, 6) & 0x1fff) != 0) {
-        return null;
-      }
-      src = ipv4(b, 12);
-      dst = ipv4(b, 16);
-      tcp = ihl;
-      int total = u16(b, 2);
-      payloadEnd = total == 0 ? wireLength : total; // 0: a GSO packet over 64 KiB (BIG TCP)
-    } else if (version == 6) {
-      if (b.length < 40 || b[6] != 6) {
-        return null;
-      }
-      src = ipv6(b, 8);
-      dst = ipv6(b, 24);
-      tcp = 40;
-      int payload = u16(b, 4);
-      payloadEnd = payload == 0 ? wireLength : 40 + payload;
-    } else {
-      return null;
-    }
-    if (b.length < tcp + 20) {
-      return null;
-    }
-    int srcPort = u16(b, tcp);
-    int dstPort = u16(b, tcp + 2);
-    long seq = u32(b, tcp + 4);
-    long ack = u32(b, tcp + 8);
-    int thl = ((b[tcp + 12] & 0xf0) >> 4) * 4;
-    int f = b[tcp + 13] & 0xff;
-    int length = Math.max(0, payloadEnd - tcp - thl);
-    StringBuilder flags = new StringBuilder();
-    String[] names = {
-      "F", "S", "R", "P", ".", "U", "E", "W"
-    }; // tcpdump's order: FIN SYN RST PSH ACK URG ECE CWR
-    for (int i = 0; i < 8; i++) {
-      if ((f & (1 << i)) != 0) {
-        flags.append(names[i]);
-      }
-    }
-    boolean withSeq = length > 0 || (f & 0x07) != 0;
-    return new Capture.Packet(
-        Math.round(epochSeconds * 1e6) / 1e6,
-        src,
-        srcPort,
-        dst,
-        dstPort,
-        flags.length() == 0 ? "none" : flags.toString(),
-        withSeq ? seq : -1,
-        withSeq ? (seq + length) & 0xffffffffL : -1,
-        (f & 0x10) != 0 ? ack : -1,
-        length);
-  }
-
-  private static int u16(byte[] b, int i) {
-    return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
-  }
-
-  private static long u32(byte[] b, int i) {
-    return ((long) u16(b, i) << 16) | u16(b, i + 2);
-  }
-
-  private static String ipv4(byte[] b, int i) {
-    return (b[i] & 0xff)
-        + "."
-        + (b[i + 1] & 0xff)
-        + "."
-        + (b[i + 2] & 0xff)
-        + "."
-        + (b[i + 3] & 0xff);
-  }
-
-  /** RFC 5952 text, as tcpdump prints it: "::1", "fe80::1", "::ffff:127.0.0.1". */
-  static String ipv6(byte[] b, int i) {
-    int[] w = new int[8];
-    for (int k = 0; k < 8; k++) {
-      w[k] = u16(b, i + 2 * k);
-    }
-    if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0 && w[4] == 0 && w[5] == 0xffff) {
-      return "::ffff:" + ipv4(b, i + 12);
-    }
-    int bestAt = -1;
-    int bestLen = 1;
-    for (int k = 0; k < 8; ) {
-      if (w[k] != 0) {
-        k++;
-        continue;
-      }
-      int j = k;
-      while (j < 8 && w[j] == 0) {
-        j++;
-      }
-      if (j - k > bestLen) {
-        bestLen = j - k;
-        bestAt = k;
-      }
-      k = j;
-    }
-    StringBuilder s = new StringBuilder();
-    for (int k = 0; k < 8; k++) {
-      if (k == bestAt) {
-        s.append("::");
-        k += bestLen - 1;
-        continue;
-      }
-      if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-        s.append(':');
-      }
-      s.append(Integer.toHexString(w[k]));
-    }
-    return s.toString();
   }
 
   private static void putInt(byte[] b, int at, int v) {

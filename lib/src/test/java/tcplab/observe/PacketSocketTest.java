@@ -57,45 +57,45 @@ class PacketSocketTest {
 
   @Test
   void segmentsReadLikeTcpdumpPrintsThem() {
-    Capture.Packet data = PacketSocket.parse(ipv4(0x18, 100, 7, 5), 57, 1700000000.123456);
+    Capture.Packet data = PacketBytes.parse(ipv4(0x18, 100, 7, 5), 57, 1700000000.123456);
     assertEquals(
         Capture.parse(
                 "1700000000.123456 IP 127.0.0.1.41234 > 127.0.0.1.39999: Flags [P.], "
                     + "seq 100:105, ack 7, win 512, options [nop,nop,TS val 1 ecr 2], length 5")
             .orElseThrow(),
         data);
-    Capture.Packet ack = PacketSocket.parse(ipv4(0x10, 105, 7, 0), 52, 1.5);
+    Capture.Packet ack = PacketBytes.parse(ipv4(0x10, 105, 7, 0), 52, 1.5);
     assertEquals(
         Capture.parse(
                 "1.5 IP 127.0.0.1.41234 > 127.0.0.1.39999: Flags [.], ack 7, win 512, length 0")
             .orElseThrow(),
         ack);
-    assertEquals("S", PacketSocket.parse(ipv4(0x02, 4294967295L, 0, 0), 52, 1).flags());
-    assertEquals(4294967295L, PacketSocket.parse(ipv4(0x02, 4294967295L, 0, 0), 52, 1).seq());
+    assertEquals("S", PacketBytes.parse(ipv4(0x02, 4294967295L, 0, 0), 52, 1).flags());
+    assertEquals(4294967295L, PacketBytes.parse(ipv4(0x02, 4294967295L, 0, 0), 52, 1).seq());
     assertEquals(
         3,
-        PacketSocket.parse(ipv4(0x18, 4294967295L, 0, 4), 56, 1).seqEnd(),
+        PacketBytes.parse(ipv4(0x18, 4294967295L, 0, 4), 56, 1).seqEnd(),
         "seq+length wraps at 2^32");
-    assertEquals("S.", PacketSocket.parse(ipv4(0x12, 5, 6, 0), 52, 1).flags());
-    assertEquals("F.", PacketSocket.parse(ipv4(0x11, 5, 6, 0), 52, 1).flags());
-    assertEquals("R", PacketSocket.parse(ipv4(0x04, 5, 0, 0), 52, 1).flags());
-    assertEquals(-1, PacketSocket.parse(ipv4(0x04, 5, 0, 0), 52, 1).ack());
-    assertEquals("none", PacketSocket.parse(ipv4(0x00, 5, 0, 0), 52, 1).flags());
+    assertEquals("S.", PacketBytes.parse(ipv4(0x12, 5, 6, 0), 52, 1).flags());
+    assertEquals("F.", PacketBytes.parse(ipv4(0x11, 5, 6, 0), 52, 1).flags());
+    assertEquals("R", PacketBytes.parse(ipv4(0x04, 5, 0, 0), 52, 1).flags());
+    assertEquals(-1, PacketBytes.parse(ipv4(0x04, 5, 0, 0), 52, 1).ack());
+    assertEquals("none", PacketBytes.parse(ipv4(0x00, 5, 0, 0), 52, 1).flags());
     byte[] udp = ipv4(0, 0, 0, 0);
     udp[9] = 17;
-    assertNull(PacketSocket.parse(udp, 52, 1));
+    assertNull(PacketBytes.parse(udp, 52, 1));
     byte[] v6 = new byte[16];
     v6[15] = 1;
-    assertEquals("::1", PacketSocket.ipv6(v6, 0));
+    assertEquals("::1", PacketBytes.ipv6(v6, 0));
     byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 127, 0, 0, 1};
-    assertEquals("::ffff:127.0.0.1", PacketSocket.ipv6(mapped, 0));
+    assertEquals("::ffff:127.0.0.1", PacketBytes.ipv6(mapped, 0));
     byte[] ll = {(byte) 0xfe, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x2a};
-    assertEquals("fe80::2a", PacketSocket.ipv6(ll, 0));
+    assertEquals("fe80::2a", PacketBytes.ipv6(ll, 0));
   }
 
   @Test
   void filterIsTheProgramTcpdumpCompiles() {
-    long[][] p = PacketSocket.filter(new int[] {5, 6});
+    long[][] p = BpfFilter.filter(new int[] {5, 6});
     // tcpdump -d "tcp and (port 5 or port 6)" on an Ethernet link (23 instructions), with the three
     // "ret #0" and
     // the port tests that tcpdump's optimizer shares written out

@@ -218,7 +218,7 @@ public final class Capture implements AutoCloseable {
     return switch (backend()) {
       case PACKET_SOCKET ->
           "packets: yes, captured in this JVM (packet socket, "
-              + (inUserNamespace() ? "root of a user namespace" : "root")
+              + (ProcSelf.inUserNamespace() ? "root of a user namespace" : "root")
               + ")";
       case LAB_TOOL ->
           "packets: yes, by the lab's capture tool " + toolPath() + " (group " + GROUP + ")";
@@ -233,19 +233,6 @@ public final class Capture implements AutoCloseable {
     String m =
         System.getProperty("tcplab.capture", "auto").strip().toLowerCase(java.util.Locale.ROOT);
     return m.equals("socket") || m.equals("tool") || m.equals("off") ? m : "auto";
-  }
-
-  /**
-   * True when this process runs in a user namespace other than the initial one (uid_map is not the
-   * identity).
-   */
-  static boolean inUserNamespace() {
-    try {
-      String map = Files.readString(Path.of("/proc/self/uid_map")).strip();
-      return !map.matches("0\\s+0\\s+4294967295");
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
   }
 
   /** {@value #TOOL}, or the system property tcplab.captureTool (tests install a copy elsewhere). */

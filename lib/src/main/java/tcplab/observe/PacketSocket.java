@@ -1,7 +1,6 @@
 package tcplab.observe;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -29,37 +28,6 @@ import java.util.Optional;
  * veth) both directions are kept.
  */
 final class PacketSocket implements AutoCloseable {
-  /** The few libc calls for the socket and the ring (LP64 Linux). */
-  interface Sys extends Library {
-    Sys C = Native.load("c", Sys.class);
-
-    int socket(int domain, int type, int protocol) throws LastErrorException;
-
-    int bind(int fd, byte[] addr, int len) throws LastErrorException;
-
-    int setsockopt(int fd, int level, int name, byte[] val, int len) throws LastErrorException;
-
-    int setsockopt(int fd, int level, int name, Pointer val, int len) throws LastErrorException;
-
-    int getsockopt(int fd, int level, int name, byte[] val, IntByReference len)
-        throws LastErrorException;
-
-    int if_nametoindex(String name);
-
-    Pointer mmap(Pointer addr, long len, int prot, int flags, int fd, long offset)
-        throws LastErrorException;
-
-    int munmap(Pointer addr, long len) throws LastErrorException;
-
-    int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;
-
-    int eventfd(int initval, int flags) throws LastErrorException;
-
-    long write(int fd, byte[] buf, long count) throws LastErrorException;
-
-    int close(int fd) throws LastErrorException;
-  }
-
   private static final int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
   private static final int SOL_SOCKET = 1, SO_ATTACH_FILTER = 26;
   private static final int SOL_PACKET = 263,
@@ -104,8 +72,8 @@ final class PacketSocket implements AutoCloseable {
       if (Native.POINTER_SIZE != 8) {
         return Optional.of("packet sockets: only 64-bit Linux is supported by this mapping");
       }
-      int fd = Sys.C.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-      Sys.C.close(fd);
+      int fd = PacketLibC.C.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+      PacketLibC.C.close(fd);
       return Optional.empty();
     } catch (LastErrorException e) {
       int err = e.getErrorCode();
@@ -144,14 +112,14 @@ final class PacketSocket implements AutoCloseable {
     }
     this.iface = iface;
     this.ignorePort = ignorePort;
-    int ifindex = Sys.C.if_nametoindex(iface);
+    int ifindex = PacketLibC.C.if_nametoindex(iface);
     if (ifindex == 0) {
       throw new IllegalStateException("no interface \"" + iface + "\" in this network namespace");
     }
     int s;
     try {
       s =
-          Sys.C.socket(
+          PacketLibC.C.socket(
               AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); // protocol 0: receives nothing until bind
     } catch (LastErrorException e) {
       throw new IllegalStateException(
@@ -159,9 +127,9 @@ final class PacketSocket implements AutoCloseable {
     }
     fd = s;
     try {
-      wake = Sys.C.eventfd(0, SOCK_CLOEXEC);
+      wake = PacketLibC.C.eventfd(0, SOCK_CLOEXEC);
     } catch (LastErrorException e) {
-      Sys.C.close(fd);
+      PacketLibC.C.close(fd);
       throw new IllegalStateException("eventfd failed: " + e.getMessage(), e);
     }
     frames = BLOCK / FRAME * BLOCKS;
@@ -169,7 +137,7 @@ final class PacketSocket implements AutoCloseable {
     Pointer mapped = null;
     Memory prog = null;
     try {
-      Sys.C.setsockopt(fd, SOL_PACKET, PACKET_VERSION, intBytes(TPACKET_V2), 4);
+      PacketLibC.C.setsockopt(fd, SOL_PACKET, PACKET_VERSION, intBytes(TPACKET_V2), 4);
       long[][] filter = BpfFilter.filter(all);
       prog = new Memory(8L * filter.length);
       for (int i = 0; i < filter.length; i++) {
@@ -183,15 +151,17 @@ final class PacketSocket implements AutoCloseable {
       fprog.clear();
       fprog.setShort(0, (short) filter.length);
       fprog.setPointer(8, prog);
-      Sys.C.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16);
+      PacketLibC.C.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, 16);
       byte[] req =
           new byte[16]; // struct tpacket_req { block_size, block_nr, frame_size, frame_nr }
       putInt(req, 0, BLOCK);
       putInt(req, 4, BLOCKS);
       putInt(req, 8, FRAME);
       putInt(req, 12, frames);
-      Sys.C.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, 16);
-      mapped = Sys.C.mmap(null, ringBytes, 3 /* PROT_READ|PROT_WRITE */, 1 /* MAP_SHARED */, fd, 0);
+      PacketLibC.C.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, req, 16);
+      mapped =
+          PacketLibC.C.mmap(
+              null, ringBytes, 3 /* PROT_READ|PROT_WRITE */, 1 /* MAP_SHARED */, fd, 0);
       if (Pointer.nativeValue(mapped) == -1L) {
         throw new IllegalStateException("mmap of the packet ring failed");
       }
@@ -201,13 +171,13 @@ final class PacketSocket implements AutoCloseable {
       sll[2] = 0;
       sll[3] = 3;
       putInt(sll, 4, ifindex);
-      Sys.C.bind(fd, sll, sll.length);
+      PacketLibC.C.bind(fd, sll, sll.length);
     } catch (LastErrorException | IllegalStateException e) {
       if (mapped != null) {
-        Sys.C.munmap(mapped, ringBytes);
+        PacketLibC.C.munmap(mapped, ringBytes);
       }
-      Sys.C.close(fd);
-      Sys.C.close(wake);
+      PacketLibC.C.close(fd);
+      PacketLibC.C.close(wake);
       throw new IllegalStateException("packet socket on " + iface + ": " + e.getMessage(), e);
     }
     ring = mapped;
@@ -236,7 +206,7 @@ final class PacketSocket implements AutoCloseable {
         if (stopping) {
           continue; // one more pass: drain until the ring is empty
         }
-        Sys.C.poll(pfd, 2, POLL_MILLIS);
+        PacketLibC.C.poll(pfd, 2, POLL_MILLIS);
       }
     } catch (LastErrorException e) {
       if (e.getErrorCode() != 4) { // EINTR
@@ -336,7 +306,7 @@ final class PacketSocket implements AutoCloseable {
     closed = true;
     stopping = true;
     try {
-      Sys.C.write(wake, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
+      PacketLibC.C.write(wake, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
     } catch (LastErrorException e) {
       // the reader still ends within one poll timeout
     }
@@ -355,7 +325,7 @@ final class PacketSocket implements AutoCloseable {
     }
     byte[] stats = new byte[8];
     try {
-      Sys.C.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, stats, new IntByReference(8));
+      PacketLibC.C.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, stats, new IntByReference(8));
       kernelPackets =
           (stats[0] & 0xffL)
               | (stats[1] & 0xffL) << 8
@@ -372,9 +342,9 @@ final class PacketSocket implements AutoCloseable {
     if (!reader
         .isAlive()) { // a reader still in the ring would touch freed memory: then the ring and fds
       // stay
-      Sys.C.munmap(ring, ringBytes);
-      Sys.C.close(fd);
-      Sys.C.close(wake);
+      PacketLibC.C.munmap(ring, ringBytes);
+      PacketLibC.C.close(fd);
+      PacketLibC.C.close(wake);
     }
     return snapshot();
   }

@@ -104,4 +104,17 @@ public final class ProcSelf {
     String[] names = new File("/proc/self/fd").list();
     return names == null ? -1 : names.length;
   }
+
+  /**
+   * True when this process runs in a user namespace other than the initial one (uid_map is not the
+   * identity).
+   */
+  static boolean inUserNamespace() {
+    try {
+      String map = Files.readString(Path.of("/proc/self/uid_map")).strip();
+      return !map.matches("0\\s+0\\s+4294967295");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
 }

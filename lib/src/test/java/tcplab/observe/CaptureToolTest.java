@@ -63,7 +63,8 @@ class CaptureToolTest {
   @Test
   void aStudentInGroupTcplabCapturesThroughTheToolAndOneOutsideIsToldHow() throws Exception {
     assumeTrue(
-        "root".equals(System.getProperty("user.name")) && !Capture.inUserNamespace(), "needs root");
+        "root".equals(System.getProperty("user.name")) && !ProcSelf.inUserNamespace(),
+        "needs root");
     assumeTrue(
         Processes.onPath("tcpdump").isPresent()
             && Processes.onPath("runuser").isPresent()

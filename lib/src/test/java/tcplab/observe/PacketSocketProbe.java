@@ -18,7 +18,7 @@ public class PacketSocketProbe {
   public static void main(String[] args) throws Exception {
     System.out.println("status=" + Capture.status());
     System.out.println("backend=" + Capture.backend());
-    System.out.println("userns=" + Capture.inUserNamespace());
+    System.out.println("userns=" + ProcSelf.inUserNamespace());
     if (Capture.backend() == Capture.Backend.NONE) {
       return;
     }

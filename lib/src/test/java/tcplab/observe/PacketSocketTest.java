@@ -188,7 +188,7 @@ class PacketSocketTest {
 
   private static boolean tcpdumpAsRoot() {
     return ProcSelf.isRoot().orElse(false)
-        && !Capture.inUserNamespace()
+        && !ProcSelf.inUserNamespace()
         && Processes.onPath("tcpdump").isPresent()
         && PacketSocket.unavailableReason().isEmpty();
   }

@@ -6,10 +6,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,21 +13,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tcplab.Check;
-import tcplab.engine.Run;
-import tcplab.observe.CResult;
-import tcplab.observe.CView;
-import tcplab.observe.LibC;
 import tcplab.observe.ProcNetTcp;
-import tcplab.observe.ProcSelf;
-import tcplab.proc.Processes;
 
 /**
  * Two "hosts" on real Linux kernels: two network namespaces joined by one veth pair, with the
@@ -48,6 +31,10 @@ import tcplab.proc.Processes;
  * kernel state vanishes) and {@link #rebootServer()} (a fresh kernel with the same IP and MAC
  * answers: RST for the old connection). {@link #close()} (and a JVM shutdown hook) deletes the
  * namespaces; {@link #create()} first deletes leftovers of earlier JVMs that died.
+ *
+ * <p>The namespaces, the veth and the nft table are {@link HostNamespaces}' (made with the {@code
+ * ip}/{@code nft} {@link Commands}); code runs inside a host through {@link InNamespace}; {@link
+ * #probe()} is {@link PrivilegeProbe}'s.
  */
 public final class TwoHosts implements AutoCloseable {
   /** The two machines. */
@@ -109,62 +96,27 @@ public final class TwoHosts implements AutoCloseable {
     void accept(Socket s) throws IOException;
   }
 
-  static final int CLONE_NEWNET = 0x40000000;
-  private static final int O_RDONLY = 0, O_CLOEXEC = 0x80000;
-  static final long COMMAND_MILLIS = 5_000, IN_NAMESPACE_MILLIS = 30_000;
-
   /** The default port the server host listens on (its namespace is fresh, so it is always free). */
   public static final int PORT = 7000;
 
-  private static final String NFT_CUT =
-      "table inet tcplabcut {\n"
-          + "  chain in { type filter hook input priority 0; policy drop; }\n"
-          + "  chain out { type filter hook output priority 0; policy drop; }\n}\n";
-  private static final AtomicInteger SEQ = new AtomicInteger();
   private static final Set<TwoHosts> LIVE = ConcurrentHashMap.newKeySet();
-  private static final Pattern OURS = Pattern.compile("tcplab-(\\d+)-\\S+");
   private static volatile boolean hookInstalled;
 
-  private final String base;
-  private final String clientNs;
-  private volatile String serverNs;
-  private final List<String> serverNamespaces = new CopyOnWriteArrayList<>();
-  private final String clientIf, serverIf, clientMac, serverMac;
-  private final InetAddress clientAddr, serverAddr;
+  private final HostNamespaces ns = new HostNamespaces();
   private final List<AutoCloseable> serverOwned = new CopyOnWriteArrayList<>();
   private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
   private volatile boolean cutActive, closed;
-  private int generation;
 
-  private TwoHosts() {
-    long pid = ProcessHandle.current().pid();
-    int n = SEQ.getAndIncrement();
-    base = "tcplab-" + pid + "-" + n;
-    clientNs = base + "-c";
-    serverNs = base + "-s";
-    String hex = Long.toHexString(((pid & 0x3fffff) << 8) | (n & 0xff));
-    clientIf = "tl" + hex + "c0";
-    serverIf = "tl" + hex + "s0";
-    String mac = String.format("02:74:6c:%02x:%02x:", (int) (pid & 0xff), n & 0xff);
-    clientMac = mac + "01";
-    serverMac = mac + "02";
-    int subnet = (int) ((pid + n) % 250);
-    try {
-      clientAddr = InetAddress.getByAddress(new byte[] {10, (byte) 213, (byte) subnet, 1});
-      serverAddr = InetAddress.getByAddress(new byte[] {10, (byte) 213, (byte) subnet, 2});
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private TwoHosts() {}
 
   /** Builds the two hosts (about 50-100 ms); needs root. Deletes leftovers of dead JVMs first. */
   public static TwoHosts create() {
-    deleteLeftovers();
+    HostNamespaces.deleteLeftovers();
     installHook();
     TwoHosts h = new TwoHosts();
     LIVE.add(h);
     try {
-      h.build();
+      h.ns.build();
       return h;
     } catch (RuntimeException e) {
       h.close();
@@ -172,68 +124,24 @@ public final class TwoHosts implements AutoCloseable {
     }
   }
 
-  private void build() {
-    ip("netns", "add", clientNs);
-    serverNamespaces.add(serverNs);
-    ip("netns", "add", serverNs);
-    ip("-n", clientNs, "link", "set", "lo", "up");
-    ip("-n", serverNs, "link", "set", "lo", "up");
-    // created inside the client namespace, its peer directly in the server namespace: never in the
-    // root one
-    ip(
-        "-n", clientNs, "link", "add", clientIf, "address", clientMac, "type", "veth", "peer",
-        "name", serverIf, "address", serverMac, "netns", serverNs);
-    ip("-n", clientNs, "addr", "add", clientAddr.getHostAddress() + "/24", "dev", clientIf);
-    ip("-n", clientNs, "link", "set", clientIf, "up");
-    upServerEnd(serverNs);
-  }
-
-  private void upServerEnd(String ns) {
-    ip("-n", ns, "link", "set", serverIf, "address", serverMac);
-    ip("-n", ns, "addr", "add", serverAddr.getHostAddress() + "/24", "dev", serverIf);
-    ip("-n", ns, "link", "set", serverIf, "up");
-    boolean up;
-    try {
-      up =
-          Run.until((int) COMMAND_MILLIS, () -> operUp(clientNs, clientIf) && operUp(ns, serverIf));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the veth pair", e);
-    }
-    if (!up) {
-      throw new IllegalStateException(
-          "the veth pair "
-              + clientIf
-              + "/"
-              + serverIf
-              + " did not come up within "
-              + COMMAND_MILLIS
-              + " ms");
-    }
-  }
-
-  private static boolean operUp(String ns, String dev) {
-    return ip("-n", ns, "-o", "link", "show", dev).contains("state UP");
-  }
-
   /** The client host's address (exists only inside the client namespace). */
   public InetAddress clientAddress() {
-    return clientAddr;
+    return ns.clientAddr;
   }
 
   /** The server host's address (exists only inside the server namespace). */
   public InetAddress serverAddress() {
-    return serverAddr;
+    return ns.serverAddr;
   }
 
   /** The client host's end of the veth (tcpdump inside the client namespace listens there). */
   String clientInterface() {
-    return clientIf;
+    return ns.clientIf;
   }
 
   /** The namespace name of a host now (the server's changes at every crash). */
   public String namespace(Host h) {
-    return h == Host.CLIENT ? clientNs : serverNs;
+    return h == Host.CLIENT ? ns.clientNs : ns.serverNs();
   }
 
   /**
@@ -251,7 +159,7 @@ public final class TwoHosts implements AutoCloseable {
    * there.
    */
   public <T> T onClient(Callable<T> task) {
-    return own(in(clientNs, task), owned);
+    return own(InNamespace.in(ns.clientNs, task), owned);
   }
 
   /**
@@ -259,7 +167,7 @@ public final class TwoHosts implements AutoCloseable {
    * registered as the server host's: {@link #crashServer(AutoCloseable...)} destroys it.
    */
   public <T> T onServer(Callable<T> task) {
-    return own(in(serverNs, task), serverOwned);
+    return own(InNamespace.in(ns.serverNs(), task), serverOwned);
   }
 
   private static <T> T own(T result, List<AutoCloseable> registry) {
@@ -269,68 +177,6 @@ public final class TwoHosts implements AutoCloseable {
       registry.add((AutoCloseable) result);
     }
     return result;
-  }
-
-  /**
-   * Runs {@code task} inside namespace {@code ns} (a name in /run/netns) on a fresh platform
-   * thread, 30 s deadline.
-   */
-  static <T> T in(String ns, Callable<T> task) {
-    FutureTask<T> f =
-        new FutureTask<>(
-            () -> {
-              enter("/run/netns/" + ns);
-              return task.call();
-            });
-    Thread t = new Thread(f, "tcplab-in-" + ns);
-    t.setDaemon(true);
-    t.start();
-    try {
-      return f.get(IN_NAMESPACE_MILLIS, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      t.interrupt();
-      throw new IllegalStateException(
-          "code in namespace " + ns + " did not finish within " + IN_NAMESPACE_MILLIS + " ms");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running code in namespace " + ns, e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      if (c instanceof IOException io) {
-        throw new UncheckedIOException(
-            io.getClass().getSimpleName() + ": " + io.getMessage() + " (in " + ns + ")", io);
-      }
-      throw new IllegalStateException(c.toString() + " (in " + ns + ")", c);
-    }
-  }
-
-  /**
-   * setns(open(path), CLONE_NEWNET) for the calling thread, then checks it really left the JVM's
-   * namespace.
-   */
-  static void enter(String nsPath) throws IOException {
-    CView.unavailableReason()
-        .ifPresent(
-            why -> {
-              throw new IllegalStateException("cannot enter " + nsPath + ": " + why);
-            });
-    CResult fd = LibC.call(() -> LibC.C.open(nsPath, O_RDONLY | O_CLOEXEC));
-    if (fd.failed()) {
-      throw new IllegalStateException("open(" + nsPath + ") failed: " + fd.text());
-    }
-    CResult r = LibC.call(() -> LibC.C.setns((int) fd.value(), CLONE_NEWNET));
-    LibC.call(() -> LibC.C.close((int) fd.value()));
-    if (r.failed()) {
-      throw new IllegalStateException("setns(" + nsPath + ", CLONE_NEWNET) failed: " + r.text());
-    }
-    Path mine = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"));
-    if (mine.equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")))) {
-      throw new IllegalStateException(
-          "setns(" + nsPath + ") left the thread in the JVM's own namespace " + mine);
-    }
   }
 
   // ---------------------------------------------------------------- connections and observation
@@ -357,7 +203,7 @@ public final class TwoHosts implements AutoCloseable {
                 Socket s = new Socket();
                 try {
                   setup.accept(s);
-                  s.connect(new InetSocketAddress(serverAddr, port), 3000);
+                  s.connect(new InetSocketAddress(ns.serverAddr, port), 3000);
                   return s;
                 } catch (IOException | RuntimeException e) {
                   s.close();
@@ -384,7 +230,7 @@ public final class TwoHosts implements AutoCloseable {
         () -> {
           ServerSocket s = new ServerSocket();
           s.setReuseAddress(true);
-          s.bind(new InetSocketAddress(serverAddr, port), 50);
+          s.bind(new InetSocketAddress(ns.serverAddr, port), 50);
           return s;
         });
   }
@@ -399,12 +245,7 @@ public final class TwoHosts implements AutoCloseable {
    * tcp6).
    */
   public Optional<ProcNetTcp.Row> row(Host h, int localPort, int remotePort) {
-    return in(
-        namespace(h),
-        () ->
-            ProcNetTcp.rows("/proc/thread-self/net/", "tcp", "tcp6").stream()
-                .filter(r -> r.localPort() == localPort && r.remotePort() == remotePort)
-                .findFirst());
+    return InNamespace.row(namespace(h), localPort, remotePort);
   }
 
   /**
@@ -413,12 +254,8 @@ public final class TwoHosts implements AutoCloseable {
    */
   public String state(Host h, Connection c) {
     return h == Host.CLIENT
-        ? row(h, c.clientPort(), c.serverPort())
-            .map(ProcNetTcp.Row::state)
-            .orElse(ProcNetTcp.NOT_LISTED)
-        : row(h, c.serverPort(), c.clientPort())
-            .map(ProcNetTcp.Row::state)
-            .orElse(ProcNetTcp.NOT_LISTED);
+        ? InNamespace.state(namespace(h), c.clientPort(), c.serverPort())
+        : InNamespace.state(namespace(h), c.serverPort(), c.clientPort());
   }
 
   // ---------------------------------------------------------------- faults
@@ -427,13 +264,13 @@ public final class TwoHosts implements AutoCloseable {
    * The server host silently drops everything in and out (no FIN, no RST, no ICMP): a network cut.
    */
   public void cut() {
-    nft(serverNs, NFT_CUT);
+    ns.cut();
     cutActive = true;
   }
 
   /** Lifts the cut; harmless when there is none. */
   public void heal() {
-    nft(serverNs, "table inet tcplabcut\ndelete table inet tcplabcut\n");
+    ns.heal();
     cutActive = false;
   }
 
@@ -459,19 +296,7 @@ public final class TwoHosts implements AutoCloseable {
       }
       quietly(a);
     }
-    String old = serverNs;
-    String fresh;
-    synchronized (this) {
-      fresh = base + "-s" + (++generation);
-    }
-    serverNamespaces.add(fresh);
-    ip("netns", "add", fresh);
-    ip("-n", fresh, "link", "set", "lo", "up");
-    nft(fresh, NFT_CUT);
-    ip("-n", old, "link", "set", serverIf, "netns", fresh);
-    serverNs = fresh;
-    upServerEnd(fresh);
-    deleteNamespace(old);
+    ns.crashServer();
   }
 
   /**
@@ -488,33 +313,12 @@ public final class TwoHosts implements AutoCloseable {
    */
   public void setRetries2(Host h, int retries2) {
     Check.range("tcp_retries2", retries2, 1, 15, "retransmissions");
-    run(
-        List.of(
-            tool("ip"),
-            "netns",
-            "exec",
-            namespace(h),
-            tool("sysctl"),
-            "-q",
-            "-w",
-            "net.ipv4.tcp_retries2=" + retries2),
-        null);
+    HostNamespaces.setRetries2(namespace(h), retries2);
   }
 
   /** net.ipv4.tcp_retries2 as that host's kernel sees it. */
   public int retries2(Host h) {
-    return Integer.parseInt(
-        run(
-                List.of(
-                    tool("ip"),
-                    "netns",
-                    "exec",
-                    namespace(h),
-                    tool("sysctl"),
-                    "-n",
-                    "net.ipv4.tcp_retries2"),
-                null)
-            .trim());
+    return HostNamespaces.retries2(namespace(h));
   }
 
   // ---------------------------------------------------------------- cleanup
@@ -535,61 +339,8 @@ public final class TwoHosts implements AutoCloseable {
     for (AutoCloseable a : owned) {
       quietly(a);
     }
-    deleteNamespace(clientNs);
-    for (String ns : serverNamespaces) {
-      deleteNamespace(ns);
-    }
+    ns.deleteAll();
     LIVE.remove(this);
-  }
-
-  private static void deleteNamespace(String ns) {
-    if (Files.exists(Path.of("/run/netns", ns))) {
-      try {
-        run(List.of(tool("ip"), "netns", "del", ns), null);
-      } catch (IllegalStateException e) {
-        if (Files.exists(Path.of("/run/netns", ns))) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  /** Namespaces tcplab-PID-* of JVMs that are no longer alive; returns the names it deleted. */
-  static List<String> deleteLeftovers() {
-    List<String> deleted = new ArrayList<>();
-    if (!Files.isDirectory(Path.of("/run/netns"))) {
-      return deleted;
-    }
-    long me = ProcessHandle.current().pid();
-    String[] names = Path.of("/run/netns").toFile().list();
-    for (String name : names == null ? new String[0] : names) {
-      Matcher m = OURS.matcher(name);
-      if (m.matches()) {
-        long pid = Long.parseLong(m.group(1));
-        if (pid != me && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
-          try {
-            deleteNamespace(name);
-            deleted.add(name);
-          } catch (IllegalStateException ignored) {
-            // another JVM may be deleting it at the same moment
-          }
-        }
-      }
-    }
-    return deleted;
-  }
-
-  /** Our namespaces that exist now (tcplab-PID-* of this JVM). */
-  static List<String> ownNamespaces() {
-    String prefix = "tcplab-" + ProcessHandle.current().pid() + "-";
-    String[] names = Path.of("/run/netns").toFile().list();
-    List<String> out = new ArrayList<>();
-    for (String n : names == null ? new String[0] : names) {
-      if (n.startsWith(prefix)) {
-        out.add(n);
-      }
-    }
-    return out;
   }
 
   private static synchronized void installHook() {
@@ -622,126 +373,23 @@ public final class TwoHosts implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- probe
+  // ---------------------------------------------------------------- probe and tools
 
   /**
    * Whether namespaces work in this JVM and which tools exist (~30 ms; as root it adds and deletes
    * one probe namespace).
    */
   public static Privileges probe() {
-    String ip = which("ip"), nft = which("nft"), tcpdump = which("tcpdump");
-    String root;
-    if (ip.isEmpty()) {
-      root = "ip (iproute2) is not installed";
-    } else if (!hasCapSysAdmin()) {
-      root = "not root (no CAP_SYS_ADMIN): ip netns add would fail";
-    } else {
-      String name = "tcplab-" + ProcessHandle.current().pid() + "-probe" + SEQ.getAndIncrement();
-      Out o = tryRun(List.of(ip, "netns", "add", name), null, COMMAND_MILLIS);
-      root = o.exit == 0 ? "" : "ip netns add refused: " + o.firstLine();
-      if (o.exit == 0) {
-        tryRun(List.of(ip, "netns", "del", name), null, COMMAND_MILLIS);
-      }
-    }
-    return new Privileges(root, ip, nft, tcpdump);
+    return PrivilegeProbe.probe();
   }
 
-  private static boolean hasCapSysAdmin() {
-    return ProcSelf.hasCapabilities(ProcSelf.CAP_SYS_ADMIN, ProcSelf.CAP_NET_ADMIN).orElse(false);
-  }
-
-  // ---------------------------------------------------------------- commands
-
-  /** The path of a tool, or "" when it is not installed (see {@link Processes#onPath}). */
+  /** The path of a tool, or "" when it is not installed (see {@link Commands#which}). */
   public static String which(String name) {
-    return Processes.onPath(name).orElse("");
-  }
-
-  private static String tool(String name) {
-    String p = which(name);
-    if (p.isEmpty()) {
-      throw new IllegalStateException(
-          name + " is not installed; TwoHosts needs ip (iproute2), nft (nftables) and sysctl");
-    }
-    return p;
-  }
-
-  private static String ip(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(tool("ip"));
-    cmd.addAll(List.of(args));
-    return run(cmd, null);
-  }
-
-  private static void nft(String ns, String script) {
-    run(List.of(tool("ip"), "netns", "exec", ns, tool("nft"), "-f", "-"), script);
-  }
-
-  record Out(int exit, String out, String err) {
-    String firstLine() {
-      String s = err.isBlank() ? out : err;
-      return s.strip().lines().findFirst().orElse("exit status " + exit);
-    }
-  }
-
-  /**
-   * Runs a command with a 5 s deadline; throws IllegalStateException naming it and its stderr on
-   * failure.
-   */
-  static String run(List<String> cmd, String stdin) {
-    Out o = tryRun(cmd, stdin, COMMAND_MILLIS);
-    if (o.exit != 0) {
-      throw new IllegalStateException(
-          "command failed ("
-              + (o.exit == -1 ? "no exit within " + COMMAND_MILLIS + " ms" : "exit " + o.exit)
-              + "): "
-              + String.join(" ", cmd)
-              + (o.err.isBlank() ? "" : ": " + o.err.strip()));
-    }
-    return o.out;
-  }
-
-  /**
-   * Runs a command; exit -1 when it did not end in time (it is then killed). Outputs must stay
-   * small (< 64 KiB).
-   */
-  static Out tryRun(List<String> cmd, String stdin, long millis) {
-    try {
-      Process p = new ProcessBuilder(cmd).start();
-      try (var in = p.getOutputStream()) {
-        if (stdin != null) {
-          in.write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-      }
-      if (!p.waitFor(millis, TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(1, TimeUnit.SECONDS);
-        return new Out(-1, "", "");
-      }
-      return new Out(
-          p.exitValue(),
-          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-          new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return new Out(127, "", e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Out(-1, "", "interrupted");
-    }
+    return Commands.which(name);
   }
 
   @Override
   public String toString() {
-    return "TwoHosts["
-        + clientNs
-        + " "
-        + clientAddr.getHostAddress()
-        + " <-> "
-        + serverNs
-        + " "
-        + serverAddr.getHostAddress()
-        + (cutActive ? ", cut" : "")
-        + (closed ? ", closed" : "")
-        + "]";
+    return "TwoHosts[" + ns + (cutActive ? ", cut" : "") + (closed ? ", closed" : "") + "]";
   }
 }

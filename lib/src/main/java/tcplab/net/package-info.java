@@ -4,9 +4,11 @@
  * tcplab.net.RealNetwork} (two real kernels in network namespaces) and {@link
  * tcplab.net.RelayNetwork} (the labelled relay stand-in); and {@link tcplab.net.PrivateHost}, a
  * child JVM that is root of its own namespaces, where the user-namespace layer plays. {@link
- * tcplab.net.TwoHosts} builds the two namespaces, {@link tcplab.net.Relay} is the pure-Java
- * stand-in, {@link tcplab.net.WireTap} captures on the client's cable, {@link tcplab.net.Timeline}
- * records what happened on the two hosts.
+ * tcplab.net.TwoHosts} builds the two namespaces (its plumbing, the {@code ip}/{@code nft}
+ * commands, is {@link tcplab.net.HostNamespaces}'; {@link tcplab.net.InNamespace} runs a socket
+ * call inside one host), {@link tcplab.net.Relay} is the pure-Java stand-in, {@link
+ * tcplab.net.WireTap} captures on the client's cable, {@link tcplab.net.Timeline} records what
+ * happened on the two hosts.
  *
  * <p>{@link tcplab.net.PrivateHost} is a persistent child JVM that is root of its own user,
  * network, mount and PID namespace (no privilege needed where unprivileged user namespaces work),

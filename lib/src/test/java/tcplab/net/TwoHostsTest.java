@@ -33,7 +33,7 @@ class TwoHostsTest {
   private static String root(String... args) {
     List<String> cmd = new java.util.ArrayList<>(List.of(TwoHosts.which("ip")));
     cmd.addAll(List.of(args));
-    return TwoHosts.run(cmd, null);
+    return Commands.run(cmd, null);
   }
 
   private static String rootRetries2() throws IOException {
@@ -45,7 +45,8 @@ class TwoHostsTest {
     String links = root("-o", "link"), addrs = root("-o", "addr"), retries2 = rootRetries2();
     TwoHosts h = TwoHosts.create();
     try {
-      assertEquals(2, TwoHosts.ownNamespaces().size(), TwoHosts.ownNamespaces().toString());
+      assertEquals(
+          2, HostNamespaces.ownNamespaces().size(), HostNamespaces.ownNamespaces().toString());
       assertEquals(links, root("-o", "link"), "the root namespace got no interface");
       assertEquals(addrs, root("-o", "addr"), "the root namespace got no address");
       String rootNs = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
@@ -77,7 +78,7 @@ class TwoHostsTest {
       h.close();
     }
     h.close(); // twice is harmless
-    assertEquals(List.of(), TwoHosts.ownNamespaces());
+    assertEquals(List.of(), HostNamespaces.ownNamespaces());
     assertEquals(links, root("-o", "link"));
     assertEquals(addrs, root("-o", "addr"));
     assertEquals(retries2, rootRetries2(), "the root namespace's tcp_retries2 is untouched");
@@ -118,7 +119,7 @@ class TwoHostsTest {
           h.state(TwoHosts.Host.CLIENT, c),
           "nothing happens until the client sends");
     }
-    assertEquals(List.of(), TwoHosts.ownNamespaces());
+    assertEquals(List.of(), HostNamespaces.ownNamespaces());
   }
 
   @Test
@@ -155,6 +156,6 @@ class TwoHostsTest {
     TwoHosts.Privileges p = TwoHosts.probe();
     assertEquals("", p.root(), p.toString());
     assertTrue(p.toString().contains("[ok] root"), p.toString());
-    assertEquals(List.of(), TwoHosts.ownNamespaces(), "the probe's namespace is gone");
+    assertEquals(List.of(), HostNamespaces.ownNamespaces(), "the probe's namespace is gone");
   }
 }

@@ -1,33 +1,25 @@
 package tcplab;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import tcplab.PeerCalls.CIo;
 import tcplab.PeerCalls.Io;
 import tcplab.PeerCalls.JavaIo;
 import tcplab.observe.CView;
-import tcplab.observe.ProcNetTcp;
 import tcplab.proc.Processes;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -99,7 +91,7 @@ public final class ResetOrPipe {
   static final int KILL_FROM_MILLIS = 40, KILL_TO_MILLIS = 60;
 
   /** Deadline for accept, READY, reaching the control state and reaping the killed peer. */
-  static final int SETUP_MILLIS = 3_000;
+  static final int SETUP_MILLIS = 10_000;
 
   /** Deadline for each read or write of the sender. */
   static final int CALL_MILLIS = 1_000;
@@ -108,7 +100,6 @@ public final class ResetOrPipe {
   private static final List<String> KNOWN =
       List.of(
           WRITE_RESET, WRITE_OK_THEN_PIPE, WRITE_PIPE, READ_RESET, READ_EOF, TIMED_OUT, NO_DEATH);
-  private static volatile ScheduledExecutorService watchdog;
 
   /**
    * One run: connect a fresh bash peer, bring its receive queue to {@code c}, SIGKILL it, return
@@ -131,7 +122,7 @@ public final class ResetOrPipe {
       Check.range("pause", p, 0, 1000, "ms");
     }
     Optional<String> noC = CView.unavailableReason();
-    bash(); // fail with one sentence before any run
+    DyingPeer.bash(); // fail with one sentence before any run
     StringColumn control = StringColumn.create("dying peer's receive queue");
     IntColumn pause = IntColumn.create("pause (ms)");
     StringColumn call = StringColumn.create("first call");
@@ -202,7 +193,7 @@ public final class ResetOrPipe {
     Objects.requireNonNull(c, "control");
     Objects.requireNonNull(f, "first call");
     Check.range("pause", pauseMillis, 0, 1000, "ms");
-    String bash = bash();
+    String bash = DyingPeer.bash();
     ServerSocket listener = null;
     Socket s = null;
     Process peer = null;
@@ -217,7 +208,7 @@ public final class ResetOrPipe {
                   "--norc",
                   "--noprofile",
                   "-c",
-                  script(c),
+                  DyingPeer.script(c),
                   "peer",
                   Integer.toString(listener.getLocalPort()))
               .redirectErrorStream(true);
@@ -231,19 +222,19 @@ public final class ResetOrPipe {
                 + SETUP_MILLIS
                 + " ms (does this bash"
                 + " support /dev/tcp?); it printed: "
-                + drain(peer.getInputStream()));
+                + DyingPeer.drain(peer.getInputStream()));
       }
       listener.close();
-      awaitReady(peer);
+      DyingPeer.awaitReady(peer);
       Socket sock = s;
       if (!cView) { // java.net.Socket has no send timeout: a stuck write is ended by closing the
         // socket
         guard =
-            watchdog()
+            DyingPeer.watchdog()
                 .schedule(
                     () -> {
                       guardFired.set(true);
-                      close(sock);
+                      DyingPeer.close(sock);
                     },
                     SETUP_MILLIS * 2L + CONTROL_WRITES * (long) pauseMillis + CALL_MILLIS * 3L,
                     TimeUnit.MILLISECONDS);
@@ -273,7 +264,7 @@ public final class ResetOrPipe {
           }
           long now = System.nanoTime();
           if (now >= killAt
-              || !sleepUntil(Math.min(killAt, now + pauseMillis * 1_000_000L))
+              || !DyingPeer.sleepUntil(Math.min(killAt, now + pauseMillis * 1_000_000L))
               || System.nanoTime() >= killAt) {
             break; // the kill time came, during a write or during the pause
           }
@@ -281,7 +272,7 @@ public final class ResetOrPipe {
       } else {
         for (int i = 0; i < CONTROL_WRITES; i++) {
           if (i > 0) {
-            sleepUntil(System.nanoTime() + pauseMillis * 1_000_000L);
+            DyingPeer.sleepUntil(System.nanoTime() + pauseMillis * 1_000_000L);
           }
           String w = io.write();
           if (!w.isEmpty()) {
@@ -290,11 +281,11 @@ public final class ResetOrPipe {
         }
         boolean reached =
             c == Control.UNREAD
-                ? until(() -> queue(peerPort, ourPort, true) > 0)
-                : until(
+                ? DyingPeer.until(() -> DyingPeer.queue(peerPort, ourPort, true) > 0)
+                : DyingPeer.until(
                     () ->
-                        queue(peerPort, ourPort, true) == 0
-                            && queue(ourPort, peerPort, false) == 0);
+                        DyingPeer.queue(peerPort, ourPort, true) == 0
+                            && DyingPeer.queue(ourPort, peerPort, false) == 0);
         if (!reached) {
           return TIMED_OUT;
         }
@@ -323,8 +314,8 @@ public final class ResetOrPipe {
           // already closed
         }
       }
-      close(s);
-      close(listener);
+      DyingPeer.close(s);
+      DyingPeer.close(listener);
       Processes.reap(peer, SETUP_MILLIS);
     }
   }
@@ -346,143 +337,5 @@ public final class ResetOrPipe {
       return TIMED_OUT;
     }
     return second.isEmpty() ? NO_DEATH : "write ok, then " + second;
-  }
-
-  /**
-   * The peer's script; it never forks, so SIGKILL to the bash process kills the socket's only
-   * owner. NATURAL: block for the first byte, take what else arrives within 1 ms (up to 1 KiB in
-   * all, like C's read(fd, buf, 1024)), then sleep 10 ms (read -t on the silent stdin pipe). A
-   * plain {@code read -N 1024} would keep reading until it has 1024 bytes and so drain the kernel
-   * queue of a slow sender. Measured pace under a flood: about 96 KB/s, 1 KiB per 10.6 ms (C's
-   * reliable_server02: about 100 KB/s).
-   */
-  static String script(Control c) {
-    String body =
-        switch (c) {
-          case UNREAD -> "read -r _";
-          case EMPTY -> "exec cat <&3 >/dev/null";
-          case NATURAL ->
-              "while read -r -N 1 -u 3 _; do read -r -N 1023 -t 0.001 -u 3 _; read -r -t 0.01 -u 0 _; done";
-        };
-    return "exec 3<>/dev/tcp/127.0.0.1/$1 || exit 1\necho READY\n" + body + "\n";
-  }
-
-  /**
-   * Bytes in a socket's receive ({@code recv}) or send queue, as ss shows them; -1 if the socket is
-   * absent. Reads /proc/net/tcp first (the bash peer is IPv4) and tcp6 only if needed (this JVM's
-   * dual-stack socket): each file costs about 2 ms here.
-   */
-  private static long queue(int localPort, int remotePort, boolean recv) {
-    for (String file : new String[] {"tcp", "tcp6"}) {
-      try {
-        for (String line : Files.readAllLines(Path.of(ProcNetTcp.DEFAULT_PREFIX, file))) {
-          ProcNetTcp.Row r = ProcNetTcp.parse(line);
-          if (r != null && r.localPort() == localPort && r.remotePort() == remotePort) {
-            return recv ? r.recvQ() : r.sendQ();
-          }
-        }
-      } catch (IOException e) {
-        // no such file (IPv6 off): try the next
-      }
-    }
-    return -1;
-  }
-
-  private static boolean until(BooleanSupplier condition) {
-    long end = System.nanoTime() + SETUP_MILLIS * 1_000_000L;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() >= end) {
-        return false;
-      }
-      LockSupport.parkNanos(200_000L);
-    }
-    return true;
-  }
-
-  /** Sleeps until System.nanoTime() reaches {@code deadline}; false if interrupted. */
-  private static boolean sleepUntil(long deadline) {
-    long left;
-    while ((left = deadline - System.nanoTime()) > 0) {
-      LockSupport.parkNanos(left);
-      if (Thread.interrupted()) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static void awaitReady(Process peer) throws IOException {
-    InputStream in = peer.getInputStream();
-    StringBuilder line = new StringBuilder();
-    long end = System.nanoTime() + SETUP_MILLIS * 1_000_000L;
-    while (System.nanoTime() < end) {
-      while (in.available() > 0) {
-        int b = in.read();
-        if (b == '\n') {
-          if (line.toString().equals("READY")) {
-            return;
-          }
-          line.setLength(0);
-        } else if (b >= 0) {
-          line.append((char) b);
-        }
-      }
-      if (!peer.isAlive()) {
-        break;
-      }
-      LockSupport.parkNanos(50_000L);
-    }
-    throw new IllegalStateException(
-        "the bash peer did not print READY within "
-            + SETUP_MILLIS
-            + " ms; it printed: "
-            + line
-            + drain(in));
-  }
-
-  private static String drain(InputStream in) {
-    try {
-      int n = Math.min(in.available(), 2_000);
-      return new String(in.readNBytes(n), StandardCharsets.UTF_8).trim();
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  /** The bash executable on the PATH; throws one sentence when there is none. */
-  static String bash() {
-    return Processes.onPath("bash")
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "ResetOrPipe needs bash to play the dying peer, and no bash was found on the PATH."));
-  }
-
-  private static ScheduledExecutorService watchdog() {
-    if (watchdog == null) {
-      synchronized (ResetOrPipe.class) {
-        if (watchdog == null) {
-          watchdog =
-              Executors.newSingleThreadScheduledExecutor(
-                  r -> {
-                    Thread t = new Thread(r, "tcplab-reset-or-pipe-watchdog");
-                    t.setDaemon(true);
-                    return t;
-                  });
-        }
-      }
-    }
-    return watchdog;
-  }
-
-  private static void close(AutoCloseable c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
   }
 }

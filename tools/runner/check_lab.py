@@ -15,6 +15,8 @@ import uuid
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest, HTTPClientError
 from tornado.websocket import websocket_connect
 
+from kernel_check import collect  # one reader of a request's replies (shell reply + iopub idle)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -28,27 +30,6 @@ def message(msg_type, content):
     return {"header": {"msg_id": uuid.uuid4().hex, "username": "check", "session": uuid.uuid4().hex,
                        "msg_type": msg_type, "version": "5.3"},
             "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"}
-
-
-async def wait_reply(ws, parent_id, want, seconds):
-    """Collect messages for parent_id until `want` arrives on shell; returns (reply, outputs)."""
-    end = time.monotonic() + seconds
-    outputs = []
-    while time.monotonic() < end:
-        try:
-            raw = await asyncio.wait_for(ws.read_message(), timeout=max(0.1, end - time.monotonic()))
-        except Exception:
-            break
-        if raw is None:
-            break
-        m = json.loads(raw)
-        if m.get("parent_header", {}).get("msg_id") != parent_id:
-            continue
-        if m["msg_type"] in ("stream", "execute_result", "display_data", "error"):
-            outputs.append(m)
-        if m["msg_type"] == want:
-            return m, outputs
-    return None, outputs
 
 
 async def check(base, token, log):
@@ -90,7 +71,7 @@ async def check(base, token, log):
             k0 = time.monotonic()
             info = message("kernel_info_request", {})
             ws.write_message(json.dumps(info))
-            reply, _ = await wait_reply(ws, info["header"]["msg_id"], "kernel_info_reply", 30)
+            reply, _, _ = await collect(ws, info["header"]["msg_id"], "kernel_info_reply", 30)
             if reply is None:
                 log(f"  lab: kernel start {attempt} did not answer within 20 s; starting a new one")
                 ws.close()
@@ -100,7 +81,7 @@ async def check(base, token, log):
                                                "store_history": True, "user_expressions": {},
                                                "allow_stdin": False, "stop_on_error": True})
             ws.write_message(json.dumps(ex))
-            reply, outputs = await wait_reply(ws, ex["header"]["msg_id"], "execute_reply", 60)
+            reply, outputs, _ = await collect(ws, ex["header"]["msg_id"], "execute_reply", 60)
             ws.close()
             text = "".join(o["content"].get("text", "") for o in outputs if o["msg_type"] == "stream")
             if reply is None or reply["content"].get("status") != "ok" or "42" not in text:

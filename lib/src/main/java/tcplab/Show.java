@@ -29,6 +29,14 @@ public final class Show {
     html(Html.table(table), Html.text(table));
   }
 
+  /**
+   * Shows the table of a network story (notebooks 05-06); {@code wire.show()} adds its ladder and
+   * packets.
+   */
+  public static void table(Wire wire) {
+    table(wire.table());
+  }
+
   /** Shows an SVG drawing, with an HTML copy for frontends without SVG, and text elsewhere. */
   public static void svg(String svg, String text) {
     Display.svg(svg, text);

@@ -186,15 +186,7 @@ class PrivateHostTest {
             && thrown.get().getMessage().startsWith("interrupted"),
         String.valueOf(thrown.get()));
     assertEquals(Boolean.TRUE, flag.get(), "the interrupt flag stays set");
-    assertTrue(
-        waitFor(5_000, () -> host.stream().noneMatch(ProcessHandle::isAlive)),
-        "still alive: "
-            + host.stream()
-                .filter(ProcessHandle::isAlive)
-                .map(PrivateHostTest::describe)
-                .collect(Collectors.toList()));
-    assertTrue(
-        waitFor(5_000, () -> !netnsInUse(netns)), "the namespace " + netns + " is still in use");
+    assertHostGone(host, netns, 5_000);
     assertEquals(-1, PrivateHost.pid());
     assertFalse(
         ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive), "children left");
@@ -301,15 +293,7 @@ class PrivateHostTest {
       String netns = netnsOf(host);
       assertTrue(netns != null, "the namespace is visible");
       assertEquals(137, kernel.kill(5_000));
-      assertTrue(
-          waitFor(15_000, () -> host.stream().noneMatch(ProcessHandle::isAlive)),
-          "still alive: "
-              + host.stream()
-                  .filter(ProcessHandle::isAlive)
-                  .map(PrivateHostTest::describe)
-                  .collect(Collectors.toList()));
-      assertTrue(
-          waitFor(5_000, () -> !netnsInUse(netns)), "the namespace " + netns + " is still in use");
+      assertHostGone(host, netns, 15_000);
     }
   }
 
@@ -417,6 +401,20 @@ class PrivateHostTest {
     } catch (IOException e) {
       return true;
     }
+  }
+
+  /** Every process of the host ends within {@code millis} and its network namespace is released. */
+  static void assertHostGone(List<ProcessHandle> host, String netns, int millis)
+      throws InterruptedException {
+    assertTrue(
+        waitFor(millis, () -> host.stream().noneMatch(ProcessHandle::isAlive)),
+        "still alive: "
+            + host.stream()
+                .filter(ProcessHandle::isAlive)
+                .map(PrivateHostTest::describe)
+                .collect(Collectors.toList()));
+    assertTrue(
+        waitFor(5_000, () -> !netnsInUse(netns)), "the namespace " + netns + " is still in use");
   }
 
   static boolean waitFor(int millis, java.util.function.BooleanSupplier ok)

@@ -170,17 +170,17 @@ public final class Timeline {
     }
   }
 
-  /**
-   * A blocking read on another thread; the caller waits for it with {@link #await}. Returns [text,
-   * seconds].
-   */
-  public CompletableFuture<Object[]> readAsync(Socket s, int millis) {
-    CompletableFuture<Object[]> f = new CompletableFuture<>();
+  /** What a blocking read returned, and when (seconds on this timeline; NaN if still blocked). */
+  public record Read(String result, double at) {}
+
+  /** A blocking read on another thread; the caller waits for it with {@link #await}. */
+  public CompletableFuture<Read> readAsync(Socket s, int millis) {
+    CompletableFuture<Read> f = new CompletableFuture<>();
     Thread th =
         new Thread(
             () -> {
               String r = read(s, millis);
-              f.complete(new Object[] {r, now()});
+              f.complete(new Read(r, now()));
             },
             "tcplab-reader");
     th.setDaemon(true);
@@ -188,11 +188,11 @@ public final class Timeline {
     return f;
   }
 
-  public static Object[] await(CompletableFuture<Object[]> f, long millis) {
+  public static Read await(CompletableFuture<Read> f, long millis) {
     try {
       return f.get(millis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      return new Object[] {"still blocked after " + millis + " ms", Double.NaN};
+      return new Read("still blocked after " + millis + " ms", Double.NaN);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

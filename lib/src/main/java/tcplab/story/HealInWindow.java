@@ -25,7 +25,8 @@ public record HealInWindow(int retries2) implements Story {
       double giveUp = Model.retries2(retries2, Plays.rto(Plays.fd(c.client())));
       Plays.cut(net, tl, "cut: the server host drops everything", "");
       tl.call("client", "write(\"abc\")", () -> Timeline.write(c.client(), "abc"));
-      CompletableFuture<Object[]> reader = tl.readAsync(c.server(), (int) (giveUp * 1000) + 5000);
+      CompletableFuture<Timeline.Read> reader =
+          tl.readAsync(c.server(), (int) (giveUp * 1000) + 5000);
       double last = giveUp / 2; // the last retransmission; the next expiry gives up instead
       Plays.sleepUntil(tl, last * 0.75);
       net.heal();
@@ -38,8 +39,8 @@ public record HealInWindow(int retries2) implements Story {
               last, retries2, giveUp),
           "",
           false);
-      Object[] r = Timeline.await(reader, (long) (giveUp * 1000) + 6000);
-      tl.add((double) r[1], "server", "read()", (String) r[0]);
+      Timeline.Read r = Timeline.await(reader, (long) (giveUp * 1000) + 6000);
+      tl.add(r.at(), "server", "read()", r.result());
       tl.call("client", "write(\"def\") after the heal", () -> Timeline.write(c.client(), "def"));
       tl.call("server", "read()", () -> Timeline.read(c.server(), 3000));
       if (!net

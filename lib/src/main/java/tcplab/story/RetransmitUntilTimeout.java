@@ -57,7 +57,7 @@ public record RetransmitUntilTimeout(int retries2) implements Story {
       }
       Plays.cut(net, tl, "cut: the server host drops everything", "");
       tl.add(tl.now(), "client", "write(16 bytes)", Timeline.write(c.client(), Plays.DATA), !real);
-      CompletableFuture<Object[]> reader = tl.readAsync(c.client(), deadline);
+      CompletableFuture<Timeline.Read> reader = tl.readAsync(c.client(), deadline);
       tl.add(
           tl.now(),
           "client",
@@ -69,19 +69,19 @@ public record RetransmitUntilTimeout(int retries2) implements Story {
       if (fd >= 0) {
         Plays.sampleRetransmits(tl, fd, reader, deadline + 1000L);
       }
-      Object[] r = Timeline.await(reader, real ? 1000 : deadline + 2000L);
+      Timeline.Read r = Timeline.await(reader, real ? 1000 : deadline + 2000L);
       if (real) {
-        tl.add((double) r[1], "client", "the blocked read() returns", (String) r[0]);
+        tl.add(r.at(), "client", "the blocked read() returns", r.result());
         CResult send = CView.send(fd, new byte[] {'x'}, CView.MSG_NOSIGNAL);
         tl.add(tl.now(), "client", "C send(fd, 1 byte, MSG_NOSIGNAL)", send.text());
         tl.call("client", "write() again (Java)", () -> Timeline.write(c.client(), "x"));
         return tl.table("No FIN: retransmissions until tcp_retries2=" + retries2 + " gives up");
       }
       tl.add(
-          (double) r[1],
+          r.at(),
           "client",
           "the blocked read() returns at the deadline",
-          r[0] + " (not ETIMEDOUT: the kernel never gave up)");
+          r.result() + " (not ETIMEDOUT: the kernel never gave up)");
       tl.add(tl.now(), "client kernel", "TCP_INFO", Plays.tcpInfo(net, fd));
       Plays.differs(
           tl,

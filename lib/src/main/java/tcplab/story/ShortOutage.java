@@ -26,7 +26,7 @@ public record ShortOutage(int outageMillis) implements Story {
       double rto = Plays.rto(fd);
       Plays.cut(net, tl, "cut: the server host drops everything", "");
       tl.call("client", "write(\"abc\")", () -> Timeline.write(c.client(), "abc"));
-      CompletableFuture<Object[]> reader = tl.readAsync(c.server(), outageMillis + 8000);
+      CompletableFuture<Timeline.Read> reader = tl.readAsync(c.server(), outageMillis + 8000);
       Plays.sleepUntil(tl, outageMillis / 1000.0);
       String info = Plays.tcpInfo(net, fd);
       net.heal();
@@ -41,8 +41,8 @@ public record ShortOutage(int outageMillis) implements Story {
                   Model.nextRetransmission(healed, rto))
               : "the relay delivers the bytes it held",
           false);
-      Object[] r = Timeline.await(reader, outageMillis + 9000L);
-      tl.add((double) r[1], "server", "read()", (String) r[0]);
+      Timeline.Read r = Timeline.await(reader, outageMillis + 9000L);
+      tl.add(r.at(), "server", "read()", r.result());
       if (net.realKernels()) {
         tl.add(tl.now(), "client kernel", "TCP_INFO", Plays.tcpInfo(net, fd));
       } else { // the relay held the bytes its kernel had ACKed; nothing was retransmitted

@@ -31,7 +31,7 @@ public record UnackedData(int downMillis) implements Story {
           "client",
           "write(16 bytes) while the host is down",
           Timeline.write(c.client(), Plays.DATA));
-      CompletableFuture<Object[]> reader = tl.readAsync(c.client(), downMillis + 10_000);
+      CompletableFuture<Timeline.Read> reader = tl.readAsync(c.client(), downMillis + 10_000);
       Plays.sleepUntil(tl, wrote + downMillis / 1000.0);
       String info = Plays.tcpInfo(net, fd);
       net.reboot();
@@ -48,8 +48,8 @@ public record UnackedData(int downMillis) implements Story {
                   "model: the next retransmission, at %.2f s, meets the new kernel", next)
               : "the relay resets the connection at once",
           real);
-      Object[] r = Timeline.await(reader, downMillis + 11_000L);
-      tl.add((double) r[1], "client", "the blocked read() returns", (String) r[0]);
+      Timeline.Read r = Timeline.await(reader, downMillis + 11_000L);
+      tl.add(r.at(), "client", "the blocked read() returns", r.result());
       tl.call("client", "write() again", () -> Timeline.write(c.client(), Plays.DATA));
       if (real) {
         return tl.table("Crash + reboot with unacked data: the next retransmission draws the RST");

@@ -45,6 +45,7 @@ public final class Lesson {
     }
   }
 
+  // spotless:off: one step per line, as a notebook cell writes a scenario
   /**
    * 02: the receiver's kernel ACKed "hello", the receiver crashes before reading it: RST, data
    * lost.
@@ -57,24 +58,13 @@ public final class Lesson {
   public static Scenario crashWithUnreadData(String message) {
     int n = bytes(message);
     return Scenario.named("receiver crashes with ACKed but unread data")
-        .client()
-        .write(message)
-        .expect(String.valueOf(n))
-        .client()
-        .awaitSendQueue(0)
-        .server()
-        .awaitUnread(n)
-        .server()
-        .crash()
-        .client()
-        .read()
-        .expect("-1 ECONNRESET")
-        .client()
-        .write("again")
-        .expect("-1 EPIPE")
-        .client()
-        .read()
-        .expect("0");
+        .client().write(message).expect(String.valueOf(n))
+        .client().awaitSendQueue(0)
+        .server().awaitUnread(n)
+        .server().crash()
+        .client().read().expect("-1 ECONNRESET")
+        .client().write("again").expect("-1 EPIPE")
+        .client().read().expect("0");
   }
 
   /**
@@ -89,55 +79,27 @@ public final class Lesson {
   public static Scenario crashAfterReadingEverything(String message) {
     int n = bytes(message);
     return Scenario.named("receiver crashes after reading everything")
-        .client()
-        .write(message)
-        .expect(String.valueOf(n))
-        .server()
-        .awaitUnread(n)
-        .server()
-        .read(Scenario.MAX_BYTES)
-        .expect(String.valueOf(n))
-        .server()
-        .crash()
-        .client()
-        .read()
-        .expect("0")
-        .client()
-        .write("ping")
-        .expect("4")
-        .client()
-        .write("ping")
-        .expect("-1 EPIPE")
-        .client()
-        .read()
-        .expect("0");
+        .client().write(message).expect(String.valueOf(n))
+        .server().awaitUnread(n)
+        .server().read(Scenario.MAX_BYTES).expect(String.valueOf(n))
+        .server().crash()
+        .client().read().expect("0")
+        .client().write("ping").expect("4")
+        .client().write("ping").expect("-1 EPIPE")
+        .client().read().expect("0");
   }
 
   /** 02: an application-level acknowledgement: the missing "ack 2" reveals the lost message. */
   public static Scenario applicationAck() {
     return Scenario.named("application-level acknowledgement detects the loss")
-        .client()
-        .write("msg 1\n")
-        .expect("6")
-        .server()
-        .read()
-        .expect("6")
-        .server()
-        .write("ack 1\n")
-        .expect("6")
-        .client()
-        .read()
-        .expect("6")
-        .client()
-        .write("msg 2\n")
-        .expect("6")
-        .server()
-        .awaitUnread(6)
-        .server()
-        .crash()
-        .client()
-        .read()
-        .expect("-1 ECONNRESET");
+        .client().write("msg 1\n").expect("6")
+        .server().read().expect("6")
+        .server().write("ack 1\n").expect("6")
+        .client().read().expect("6")
+        .client().write("msg 2\n").expect("6")
+        .server().awaitUnread(6)
+        .server().crash()
+        .client().read().expect("-1 ECONNRESET");
   }
 
   /**
@@ -146,29 +108,14 @@ public final class Lesson {
    */
   public static Scenario writeAfterPeerClosed() {
     return Scenario.named("write after the peer closed (FIN)")
-        .client()
-        .write("req")
-        .expect("3")
-        .server()
-        .read()
-        .expect("3")
-        .server()
-        .close()
-        .expect("0")
-        .client()
-        .awaitState("CLOSE_WAIT")
-        .client()
-        .read()
-        .expect("0")
-        .client()
-        .write("ping")
-        .expect("4")
-        .client()
-        .write("ping")
-        .expect("-1 EPIPE")
-        .client()
-        .read()
-        .expect("0");
+        .client().write("req").expect("3")
+        .server().read().expect("3")
+        .server().close().expect("0")
+        .client().awaitState("CLOSE_WAIT")
+        .client().read().expect("0")
+        .client().write("ping").expect("4")
+        .client().write("ping").expect("-1 EPIPE")
+        .client().read().expect("0");
   }
 
   /**
@@ -177,20 +124,11 @@ public final class Lesson {
    */
   public static Scenario readAfterReset() {
     return Scenario.named("read after the peer reset (RST)")
-        .server()
-        .closeWithReset()
-        .expect("0")
-        .client()
-        .awaitState("CLOSED")
-        .client()
-        .read()
-        .expect("-1 ECONNRESET")
-        .client()
-        .read()
-        .expect("0")
-        .client()
-        .write("ping")
-        .expect("-1 EPIPE");
+        .server().closeWithReset().expect("0")
+        .client().awaitState("CLOSED")
+        .client().read().expect("-1 ECONNRESET")
+        .client().read().expect("0")
+        .client().write("ping").expect("-1 EPIPE");
   }
 
   /**
@@ -198,42 +136,22 @@ public final class Lesson {
    */
   public static Scenario writeAfterReset() {
     return Scenario.named("write after the peer reset (RST)")
-        .server()
-        .closeWithReset()
-        .expect("0")
-        .client()
-        .awaitState("CLOSED")
-        .client()
-        .write("ping")
-        .expect("-1 ECONNRESET")
-        .client()
-        .write("ping")
-        .expect("-1 EPIPE")
-        .client()
-        .read()
-        .expect("0");
+        .server().closeWithReset().expect("0")
+        .client().awaitState("CLOSED")
+        .client().write("ping").expect("-1 ECONNRESET")
+        .client().write("ping").expect("-1 EPIPE")
+        .client().read().expect("0");
   }
 
   /** 03: close() with unread data: C sends a bare RST; Java's close sends FIN first, then RST. */
   public static Scenario closeWithUnreadData() {
     return Scenario.named("the peer closes with unread data")
-        .client()
-        .write("abc")
-        .expect("3")
-        .server()
-        .awaitUnread(3)
-        .server()
-        .close()
-        .expect("0")
-        .client()
-        .read()
-        .expect("-1 ECONNRESET")
-        .client()
-        .read()
-        .expect("0")
-        .client()
-        .write("ping")
-        .expect("-1 EPIPE");
+        .client().write("abc").expect("3")
+        .server().awaitUnread(3)
+        .server().close().expect("0")
+        .client().read().expect("-1 ECONNRESET")
+        .client().read().expect("0")
+        .client().write("ping").expect("-1 EPIPE");
   }
 
   /**
@@ -243,19 +161,11 @@ public final class Lesson {
   public static Scenario lessonServerKilled(int lessonSleepMillis) {
     int sleepMillis = Check.range("lessonSleepMillis", lessonSleepMillis, 0, 10_000, "ms");
     return Scenario.named("lesson: reliable_client01, server killed during its sleep")
-        .client()
-        .write("good\n")
-        .expect("5")
-        .server()
-        .read()
-        .expect("5")
-        .server()
-        .crash()
-        .client()
-        .pause(sleepMillis)
-        .client()
-        .read()
-        .expect("0");
+        .client().write("good\n").expect("5")
+        .server().read().expect("5")
+        .server().crash()
+        .client().pause(sleepMillis)
+        .client().read().expect("0");
   }
 
   /**
@@ -264,26 +174,13 @@ public final class Lesson {
    */
   public static Scenario lessonTypeAfterKill() {
     return Scenario.named("lesson: reliable_client01, typing after the server was killed")
-        .client()
-        .write("bad\n")
-        .expect("4")
-        .server()
-        .read()
-        .expect("4")
-        .server()
-        .write("bad\n")
-        .expect("4")
-        .client()
-        .read()
-        .expect("4")
-        .server()
-        .crash()
-        .client()
-        .write("bad2\n")
-        .expect("5")
-        .client()
-        .read()
-        .expect("0");
+        .client().write("bad\n").expect("4")
+        .server().read().expect("4")
+        .server().write("bad\n").expect("4")
+        .client().read().expect("4")
+        .server().crash()
+        .client().write("bad2\n").expect("5")
+        .client().read().expect("0");
   }
 
   private static int bytes(String message) {
@@ -298,91 +195,46 @@ public final class Lesson {
    */
   public static Scenario halfClose() {
     return Scenario.named("half-close: request, shutdown(SHUT_WR), reply")
-        .client()
-        .write("req")
-        .expect("3")
-        .client()
-        .shutdownWrite()
-        .expect("0")
-        .server()
-        .read()
-        .expect("3")
-        .server()
-        .read()
-        .expect("0")
-        .server()
-        .write("resp")
-        .expect("4")
-        .server()
-        .close()
-        .expect("0")
-        .client()
-        .read()
-        .expect("4")
-        .client()
-        .read()
-        .expect("0");
+        .client().write("req").expect("3")
+        .client().shutdownWrite().expect("0")
+        .server().read().expect("3")
+        .server().read().expect("0")
+        .server().write("resp").expect("4")
+        .server().close().expect("0")
+        .client().read().expect("4")
+        .client().read().expect("0");
   }
 
   /** 04: writing after one's own shutdown(SHUT_WR) fails with EPIPE. */
   public static Scenario writeAfterOwnShutdown() {
     return Scenario.named("write after my own shutdown(SHUT_WR)")
-        .client()
-        .shutdownWrite()
-        .expect("0")
-        .client()
-        .write("more")
-        .expect("-1 EPIPE")
-        .server()
-        .read()
-        .expect("0");
+        .client().shutdownWrite().expect("0")
+        .client().write("more").expect("-1 EPIPE")
+        .server().read().expect("0");
   }
 
   /** 04: shutdown(SHUT_RD) on Linux sends nothing; pending and later data are still readable. */
   public static Scenario shutdownRead() {
     return Scenario.named("shutdown(SHUT_RD) on Linux")
-        .server()
-        .write("A")
-        .expect("1")
-        .client()
-        .awaitUnread(1)
-        .client()
-        .shutdownRead()
-        .expect("0")
-        .client()
-        .read()
-        .expect("1")
-        .client()
-        .read()
-        .expect("0")
-        .server()
-        .write("B")
-        .expect("1")
-        .client()
-        .awaitUnread(1)
-        .client()
-        .read()
-        .expect("1")
-        .client()
-        .write("C")
-        .expect("1");
+        .server().write("A").expect("1")
+        .client().awaitUnread(1)
+        .client().shutdownRead().expect("0")
+        .client().read().expect("1")
+        .client().read().expect("0")
+        .server().write("B").expect("1")
+        .client().awaitUnread(1)
+        .client().read().expect("1")
+        .client().write("C").expect("1");
   }
 
   /** 04: the orderly four-way close; the side that closes first waits in TIME_WAIT. */
   public static Scenario orderlyClose() {
     return Scenario.named("orderly close and TIME_WAIT")
-        .client()
-        .close()
-        .expect("0")
-        .server()
-        .read()
-        .expect("0")
-        .server()
-        .awaitState("CLOSE_WAIT")
-        .server()
-        .close()
-        .expect("0")
-        .client()
-        .awaitState("TIME_WAIT");
+        .client().close().expect("0")
+        .server().read().expect("0")
+        .server().awaitState("CLOSE_WAIT")
+        .server().close().expect("0")
+        .client().awaitState("TIME_WAIT");
   }
+  // spotless:on
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import tcplab.ResetOrPipe.Control;
 import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Daemons;
 import tcplab.proc.Processes;
 
 /**
@@ -140,11 +141,7 @@ final class DyingPeer {
         if (watchdog == null) {
           watchdog =
               Executors.newSingleThreadScheduledExecutor(
-                  r -> {
-                    Thread t = new Thread(r, "tcplab-reset-or-pipe-watchdog");
-                    t.setDaemon(true);
-                    return t;
-                  });
+                  Daemons.named("tcplab-reset-or-pipe-watchdog"));
         }
       }
     }

@@ -22,6 +22,7 @@ import tcplab.Step;
 import tcplab.observe.CView;
 import tcplab.observe.Capture;
 import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Daemons;
 
 /** Plays a {@link Scenario} on real sockets: connection set-up, steps with deadlines, cleanup. */
 public final class Run {
@@ -113,13 +114,7 @@ public final class Run {
     List<String> views = new ArrayList<>();
     List<String> states = new ArrayList<>();
     List<Double> stateTimes = new ArrayList<>();
-    ExecutorService worker =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "tcplab-step");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService worker = Executors.newSingleThreadExecutor(Daemons.named("tcplab-step"));
     Ops.End client = null;
     Ops.End server = null;
     Capture capture = null;

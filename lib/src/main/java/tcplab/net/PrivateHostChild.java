@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import tcplab.proc.ChildJvm;
+import tcplab.proc.Daemons;
 
 /**
  * The private host's side of {@link PrivateHost}: brings its loopback up, warms up, says {@code
@@ -47,12 +48,7 @@ public final class PrivateHostChild {
     }
     send("HELLO\t" + ProcessHandle.current().pid() + "\t" + ChildJvm.esc(lo));
     ExecutorService worker =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "tcplab-private-play");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadExecutor(Daemons.named("tcplab-private-play"));
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {

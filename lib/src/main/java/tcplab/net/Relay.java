@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import tcplab.engine.Run;
 import tcplab.observe.ProcNetTcp;
+import tcplab.proc.Daemons;
 
 /**
  * The RELAY layer's stand-in for a network between two hosts, pure Java on 127.0.0.1 (ephemeral
@@ -263,10 +264,7 @@ public final class Relay implements AutoCloseable {
   }
 
   private void start(String name, Runnable r) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    threads.add(t);
-    t.start();
+    threads.add(Daemons.start(name, r));
   }
 
   static void reset(Socket s) {

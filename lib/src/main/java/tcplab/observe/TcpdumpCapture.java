@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import tcplab.proc.Daemons;
 import tcplab.proc.Processes;
 
 /**
@@ -102,7 +103,7 @@ final class TcpdumpCapture {
     String markerDst = "." + markerPort + ": ";
     String markerSrc = "." + markerPort + " > ";
     pump =
-        daemon(
+        Daemons.start(
             "tcplab-capture-out",
             () -> {
               try (BufferedReader r = reader(process.getInputStream())) {
@@ -117,7 +118,7 @@ final class TcpdumpCapture {
                 // stream closed: the process ended
               }
             });
-    daemon(
+    Daemons.start(
         "tcplab-capture-err",
         () -> {
           try (BufferedReader r = reader(process.getErrorStream())) {
@@ -225,13 +226,6 @@ final class TcpdumpCapture {
 
   private static BufferedReader reader(java.io.InputStream in) {
     return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-  }
-
-  private static Thread daemon(String name, Runnable r) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 
   /**

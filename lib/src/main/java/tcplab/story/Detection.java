@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import tcplab.net.Timeline;
+import tcplab.proc.Daemons;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -37,13 +38,7 @@ record Detection(
   /** Runs the jobs in parallel (30 s deadline each) and makes one row per job, in order. */
   static Table table(List<Callable<Detection>> jobs) {
     ExecutorService pool =
-        Executors.newFixedThreadPool(
-            jobs.size(),
-            r -> {
-              Thread t = new Thread(r, "tcplab-detect");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(jobs.size(), Daemons.named("tcplab-detect"));
     StringColumn mech = StringColumn.create("mechanism"),
         setting = StringColumn.create("setting"),
         saw = StringColumn.create("the application saw"),

@@ -187,8 +187,10 @@ export JUPYTER_PATH="$LOCAL_JUPYTER${JUPYTER_PATH:+:$JUPYTER_PATH}"
 # notebooks generated afresh from notebooks/src/ into build/notebooks/, executed with notebooks/ as the
 # working folder (so the first cell's %jars ../lib/target/jars/tcplab.jar resolves as in the lab).
 FRESH="$BUILD/notebooks"
-fresh_notebooks() {
+fresh_notebooks() { # once per make target: the sources do not change while it runs
+  [ -n "${FRESH_BUILT:-}" ] && return 0
   "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" build --out "$FRESH" >/dev/null
+  FRESH_BUILT=1
 }
 
 run_notebooks() {

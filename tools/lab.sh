@@ -392,7 +392,7 @@ case "${1:-}" in
     setup
     MVN_ARGS="-DskipTests -q" build_lib
     say "every scenario ${BENCH_RUNS:-100} times (tools/stress/Bench.java)"
-    "$(java_bin)" -cp "$JAR" "$ROOT/tools/stress/Bench.java" "${BENCH_RUNS:-100}"
+    BENCH_TABLE="${BENCH_TABLE-$ROOT/tools/stress/determinism.tsv}" "$(java_bin)" -cp "$JAR" "$ROOT/tools/stress/Bench.java" "${BENCH_RUNS:-100}"
     say "the whole notebook suite once, timed (per notebook: wall time and kernel cold start)"
     start=$(date +%s.%N)
     run_notebooks || true

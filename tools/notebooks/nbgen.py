@@ -14,7 +14,11 @@ Usage (from anywhere):
   nbgen.py build [--out DIR] [NAME.md ...]   refresh included lines in the sources, write DIR/*.ipynb
                                              (default notebooks/)
   nbgen.py check                             sources up to date with lib/, and the notebooks git has
-                                             COMMITTED (HEAD) equal what the sources build (no git: the files)
+                                             COMMITTED (HEAD) equal what the sources build (no git: the files),
+                                             and every frequency claim in the prose marked (see claims)
+  nbgen.py claims                            only the frequency-claim check: "always", "never", "20 of 20" ...
+                                             in a source's prose need <!-- claim: ... --> naming a test or a
+                                             bench row that exists (notebooks/src/README-claims.md)
   nbgen.py selftest                          the format and the drift check on a throw-away example
 """
 import glob
@@ -135,7 +139,7 @@ def text_of(nb):
 
 
 def sources(names=()):
-    found = sorted(glob.glob(os.path.join(SRC, "*.md")))
+    found = sorted(glob.glob(os.path.join(SRC, "[0-9][0-9]-*.md")))  # README-*.md are notes, not notebooks
     if names:
         found = [p for p in found if os.path.basename(p) in names or os.path.basename(p)[:-3] in names]
     return found
@@ -194,6 +198,177 @@ def check():
         print("FAIL " + p)
     print(f"notebooks ({', '.join(sorted(where))}): " + (
         "equal to their sources, without outputs" if not problems else f"{len(problems)} problems"))
+    return claims() and not problems
+
+
+# Frequency claims (notebooks/src/README-claims.md): a sentence saying how often an outcome happens
+# names its backing in <!-- claim: KIND WHAT[; KIND WHAT] -->.
+FREQUENCY = re.compile(
+    r"\b(?:always|never|every run|every time|each time|in all runs|in every run)\b"
+    r"|\b(\d+) of (\d+)\b|\b(\d+)/(\d+)\b|总是|从不|从来|每次|一定", re.IGNORECASE)
+STRONG = re.compile(r"\b(?:always|never|every run|every time|each time|in all runs|in every run)\b"
+                    r"|总是|从不|从来|每次|一定", re.IGNORECASE)
+MARKER = re.compile(r"<!--\s*claim:(.*?)-->", re.DOTALL)
+TEST_DIR = os.path.join(ROOT, "lib", "src", "test", "java")
+MAIN_DIR = os.path.join(ROOT, "lib", "src", "main", "java")
+BENCH = os.path.join(ROOT, "tools", "stress", "Bench.java")
+TABLE = os.path.join(ROOT, "tools", "stress", "determinism.tsv")
+
+
+def frequency_words(sentence):
+    """The frequency words of a sentence, outside inline code, HTML comments and double quotes."""
+    text = MARKER.sub(" ", sentence)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r'"[^"\n]*"|“[^”]*”|「[^」]*」', " ", text)
+    text = re.sub(r"not always reliable|并不总是可靠", " ", text, flags=re.IGNORECASE)  # the lesson's title
+    found = []
+    for m in FREQUENCY.finditer(text):
+        if m.group(3) and m.group(3) != m.group(4):
+            continue  # N/M with different numbers: a mix written as a ratio or a size, not "N/N"
+        found.append(m.group(0))
+    return found
+
+
+def prose_units(md):
+    """(line number, text) of each paragraph, list item or table row of a source's markdown, fenced
+    blocks left out."""
+    units, buf, start, fence = [], [], 0, False
+    def flush():
+        if buf:
+            units.append((start, " ".join(buf)))
+            buf.clear()
+    for n, line in enumerate(open(md, encoding="utf-8").read().splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            flush()
+            fence = not fence
+            continue
+        if fence:
+            continue
+        if not stripped or stripped == CELL or stripped.startswith(HEADER):
+            flush()
+            continue
+        if MARKER.fullmatch(stripped) and not buf and units and units[-1][1].startswith("#"):
+            units[-1] = (units[-1][0], units[-1][1] + " " + stripped)  # a heading's marker: the line after it
+            continue
+        if re.match(r"^(?:[*+-]|\d+\.|\||#{1,6})\s", stripped) or stripped.startswith("|"):
+            flush()  # a list item, table row or heading starts its own unit
+        if not buf:
+            start = n
+        buf.append(stripped)
+        if stripped.startswith("|") or stripped.startswith("#"):
+            flush()
+    flush()
+    return units
+
+
+def sentences(text):
+    """A unit split into sentences; a marker right after a sentence's end belongs to that sentence."""
+    parts = re.split(r"(?<=[.!?。！？])\s+(?!<!--)", text)
+    return [p for p in parts if p.strip()]
+
+
+_java_cache = {}
+
+
+def java_files(base, cls):
+    key = (base, cls)
+    if key not in _java_cache:
+        _java_cache[key] = [os.path.join(d, f) for d, _, fs in os.walk(base) for f in fs if f == cls + ".java"]
+    return _java_cache[key]
+
+
+def method_body(src, method):
+    """The body of a method named METHOD that carries @Test, or None."""
+    for m in re.finditer(r"\b(?:void|\w+)\s+" + re.escape(method) + r"\s*\([^)]*\)[^{;]*\{", src):
+        head = src[max(0, m.start() - 400):m.start()]
+        if "@Test" not in head.split("}")[-1] and "@ParameterizedTest" not in head.split("}")[-1]:
+            continue
+        depth, i = 1, m.end()
+        while i < len(src) and depth:
+            depth += {"{": 1, "}": -1}.get(src[i], 0)
+            i += 1
+        return src[m.end():i]
+    return None
+
+
+def bench_rows():
+    rows = {}
+    if os.path.isfile(TABLE):
+        for line in open(TABLE, encoding="utf-8"):
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 4 and not line.startswith("#") and cols[0] != "run":
+                rows[cols[0]] = cols
+    return rows
+
+
+def backing_problem(kind, what, strong):
+    """None when the backing KIND WHAT exists, else why not."""
+    if kind == "test":
+        cls, _, method = what.partition("#")
+        files = java_files(TEST_DIR, cls)
+        if not method or not files:
+            return f"no test class {cls} in lib/src/test/java (marker: test Class#method)"
+        for f in files:
+            body = method_body(open(f, encoding="utf-8").read(), method)
+            if body is not None:
+                if re.search(r"\bassert\w*\s*\(|\bfail\s*\(|\bcheck\w*\s*\(|\bverify\w*\s*\(", body):
+                    return None
+                return f"test {what} asserts nothing"
+        return f"no @Test method {method} in {cls}"
+    if kind == "bench":
+        bench = open(BENCH, encoding="utf-8").read() if os.path.isfile(BENCH) else ""
+        if f'"{what}"' not in bench:
+            return f"no bench run named {what} in tools/stress/Bench.java"
+        row = bench_rows().get(what)
+        if row is None:
+            return f"bench run {what} has no row in tools/stress/determinism.tsv (run make bench and commit the table)"
+        if strong and row[1] != row[2]:
+            return f"bench run {what} gave the same outcome in {row[2]} of {row[1]} runs only, not what the sentence says"
+        return None
+    if kind == "code":
+        cls, _, member = what.partition("#")
+        cls = cls.split(".")[-1]
+        files = java_files(MAIN_DIR, cls)
+        if not files:
+            return f"no class {cls} in lib/src/main/java (marker: code Class#member)"
+        if member and not any(re.search(r"\b" + re.escape(member) + r"\b", open(f, encoding="utf-8").read()) for f in files):
+            return f"{cls} has no {member}"
+        return None
+    if kind == "source":
+        return None if what.strip() else "source names no document (marker: source RFC 1122 4.2.2.13)"
+    return f"unknown claim kind '{kind}' (test, bench, code or source)"
+
+
+def check_claims(paths=None):
+    """Problems: frequency claims without a marker, markers whose backing does not exist."""
+    problems = []
+    for md in (paths if paths is not None else sources()):
+        rel = os.path.relpath(md, ROOT)
+        for line, unit in prose_units(md):
+            for sentence in sentences(unit):
+                markers = MARKER.findall(sentence)
+                words = frequency_words(sentence)
+                for marker in markers:
+                    for item in filter(None, (x.strip() for x in marker.split(";"))):
+                        kind, _, what = item.partition(" ")
+                        why = backing_problem(kind, what.strip(), bool(STRONG.search(" ".join(words))))
+                        if why:
+                            problems.append(f"{rel}:{line}: {why}")
+                if words and not markers:
+                    short = sentence if len(sentence) < 140 else sentence[:137] + "..."
+                    problems.append(f"{rel}:{line}: '{words[0]}' claims how often, with no <!-- claim: ... --> "
+                                    f"(notebooks/src/README-claims.md): {short}")
+    return problems
+
+
+def claims():
+    problems = check_claims()
+    for p in problems:
+        print("FAIL " + p)
+    print("frequency claims: " + ("each one marked, and each marker's backing exists" if not problems
+                                  else f"{len(problems)} problems"))
     return not problems
 
 
@@ -223,18 +398,32 @@ def selftest():
         assert len(parse(md)[2]) == 2, "a changed library is reported"
         nb = build(md)
         assert nb.cells[2].metadata["tags"] == ["parameters"]
+        # the frequency-claim check fails on an unmarked "always", passes a marked one, rejects a
+        # marker whose backing does not exist, and leaves quotes and code alone
+        with open(md, "w") as f:
+            f.write(f"{HEADER} -->\n\n# TCP is \"not always reliable\"\n\nThe client always gets a reset.\n"
+                    "Then `never` in code.\n\n* The read returns 0 in 20 of 20 runs. <!-- claim: bench noSuchRun -->\n\n"
+                    "The receiver never reads. <!-- claim: code Lesson#crashWithUnreadData -->\n\n"
+                    "Sizes 16/32 KiB and a 17/3 mix are not counts.\n\n```java\n// always\n```\n")
+        found = check_claims([md])
+        assert len(found) == 2, found
+        assert "'always' claims how often" in found[0] and ":5:" in found[0], found
+        assert "no bench run named noSuchRun" in found[1], found
+        assert frequency_words("pause 0 gave 100/100, pause 1 gave 17/3") == ["100/100"]
     print("nbgen selftest: cells, parameters tag, include/quote and drift detection as promised")
     return True
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if not args or args[0] not in ("build", "check", "selftest"):
+    if not args or args[0] not in ("build", "check", "claims", "selftest"):
         sys.exit(__doc__)
     if args[0] == "selftest":
         sys.exit(0 if selftest() else 1)
     if args[0] == "check":
         sys.exit(0 if check() else 1)
+    if args[0] == "claims":
+        sys.exit(0 if claims() else 1)
     out = os.path.join(ROOT, "notebooks")
     if len(args) > 2 and args[1] == "--out":
         out = os.path.abspath(args[2])

@@ -1,3 +1,6 @@
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,9 +17,14 @@ import tcplab.Scenario;
  * Benchmark (not a test): runs every lesson scenario N times (default 100) and prints, per scenario,
  * the outcome distribution (identical outcomes = deterministic), the mismatch count, and the median
  * and max wall time. Usage: java -cp lib/target/jars/tcplab.jar tools/stress/Bench.java [runs] (BENCH_ONLY=a,b for a subset)
+ *
+ * <p>BENCH_TABLE=path (make bench sets tools/stress/determinism.tsv) also writes the determinism table
+ * that notebook prose cites with {@code <!-- claim: bench NAME -->} (notebooks/src/README-claims.md):
+ * one row per run name (run, runs, identical, outcome = the most frequent outcome, others, kernel).
+ * Rows of runs not run this time (BENCH_ONLY) are kept as they were.
  */
 public class Bench {
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     Map<String, Supplier<String>> all = new LinkedHashMap<>();
     scenario(all, "crashWithUnreadData", Lesson::crashWithUnreadData);
@@ -41,6 +49,8 @@ public class Bench {
     String only = System.getenv("BENCH_ONLY"); // a comma-separated subset of the names, if set
     System.out.printf("%-30s %6s %10s %11s %9s %9s %9s%n", "run", "runs", "identical", "mismatches",
         "median", "max", "waits");
+    String tablePath = System.getenv("BENCH_TABLE");
+    Map<String, String> table = readTable(tablePath);
     for (Map.Entry<String, Supplier<String>> e : all.entrySet()) {
       if (only != null && !only.isBlank() && !List.of(only.split(",")).contains(e.getKey())) {
         continue;
@@ -65,6 +75,63 @@ public class Bench {
       if (outcomes.size() > 1) {
         outcomes.forEach((k, v) -> System.out.println("      " + v + "x " + k));
       }
+      String mostFrequent = outcomes.entrySet().stream().filter(o -> o.getValue() == top)
+          .map(Map.Entry::getKey).findFirst().orElse("");
+      StringBuilder others = new StringBuilder();
+      outcomes.forEach((k, v) -> {
+        if (!k.equals(mostFrequent)) {
+          others.append(others.length() == 0 ? "" : " | ").append(v).append("x ").append(k);
+        }
+      });
+      table.put(e.getKey(), String.join("\t", e.getKey(), String.valueOf(runs), String.valueOf(top),
+          clean(mostFrequent), clean(others.toString()), kernel()));
+      if (tablePath != null && !tablePath.isBlank()) {
+        writeTable(tablePath, all.keySet(), table); // after every run name: a long bench leaves what it measured
+      }
+    }
+  }
+
+  private static final String TABLE_HEADER = "run\truns\tidentical\toutcome\tothers\tkernel";
+
+  /** The rows of an existing determinism table by run name (none if there is no table). */
+  private static Map<String, String> readTable(String path) throws IOException {
+    Map<String, String> rows = new LinkedHashMap<>();
+    if (path != null && !path.isBlank() && Files.exists(Path.of(path))) {
+      for (String line : Files.readAllLines(Path.of(path))) {
+        if (!line.isBlank() && !line.startsWith("#") && !line.equals(TABLE_HEADER)) {
+          rows.put(line.split("\t", 2)[0], line);
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The table in Bench's order (names Bench no longer has are dropped), written atomically. */
+  private static void writeTable(String path, Iterable<String> names, Map<String, String> rows)
+      throws IOException {
+    StringBuilder out = new StringBuilder("# written by tools/stress/Bench.java (make bench); "
+        + "identical = runs that gave the most frequent outcome\n" + TABLE_HEADER + "\n");
+    for (String name : names) {
+      if (rows.containsKey(name)) {
+        out.append(rows.get(name)).append('\n');
+      }
+    }
+    Path target = Path.of(path);
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Files.writeString(tmp, out.toString());
+    Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static String clean(String s) {
+    return s.replace('\t', ' ').replace('\n', ' ');
+  }
+
+  private static String kernel() {
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 

@@ -279,11 +279,11 @@ def java_files(base, cls):
     return _java_cache[key]
 
 
-def method_body(src, method):
-    """The body of a method named METHOD that carries @Test, or None."""
-    for m in re.finditer(r"\b(?:void|\w+)\s+" + re.escape(method) + r"\s*\([^)]*\)[^{;]*\{", src):
-        head = src[max(0, m.start() - 400):m.start()]
-        if "@Test" not in head.split("}")[-1] and "@ParameterizedTest" not in head.split("}")[-1]:
+def method_body(src, method, annotated=True):
+    """The body of a method named METHOD (that carries @Test, if ANNOTATED), or None."""
+    for m in re.finditer(r"\b(?:void|[\w<>\[\]]+)\s+" + re.escape(method) + r"\s*\([^)]*\)[^{;]*\{", src):
+        head = src[max(0, m.start() - 400):m.start()].split("}")[-1].split(";")[-1]
+        if annotated and "@Test" not in head and "@ParameterizedTest" not in head:
             continue
         depth, i = 1, m.end()
         while i < len(src) and depth:
@@ -291,6 +291,22 @@ def method_body(src, method):
             i += 1
         return src[m.end():i]
     return None
+
+
+ASSERTS = re.compile(r"\b(?:assert\w*|fail|check\w*|verify\w*)\s*\(")
+
+
+def asserts(src, body, depth=2):
+    """Whether BODY asserts: directly, or through a helper method of the same file (two levels)."""
+    if ASSERTS.search(body):
+        return True
+    if depth == 0:
+        return False
+    for name in set(re.findall(r"\b([a-z]\w*)\s*\(", body)):
+        helper = method_body(src, name, annotated=False)
+        if helper is not None and helper != body and asserts(src, helper, depth - 1):
+            return True
+    return False
 
 
 def bench_rows():
@@ -311,11 +327,10 @@ def backing_problem(kind, what, strong):
         if not method or not files:
             return f"no test class {cls} in lib/src/test/java (marker: test Class#method)"
         for f in files:
-            body = method_body(open(f, encoding="utf-8").read(), method)
+            src = open(f, encoding="utf-8").read()
+            body = method_body(src, method)
             if body is not None:
-                if re.search(r"\bassert\w*\s*\(|\bfail\s*\(|\bcheck\w*\s*\(|\bverify\w*\s*\(", body):
-                    return None
-                return f"test {what} asserts nothing"
+                return None if asserts(src, body) else f"test {what} asserts nothing"
         return f"no @Test method {method} in {cls}"
     if kind == "bench":
         bench = open(BENCH, encoding="utf-8").read() if os.path.isfile(BENCH) else ""

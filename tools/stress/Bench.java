@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import tcplab.BufferedSend;
 import tcplab.Lesson;
+import tcplab.ResetOrPipe;
 import tcplab.Result;
 import tcplab.Scenario;
 
@@ -46,6 +47,16 @@ public class Bench {
       BufferedSend.Result r = BufferedSend.run(16384, 16384, 16384, 2000);
       return r.acceptedBytes() + " bytes in " + r.writes().rowCount() + " writes";
     });
+    // 03's sweep, one point at a time (the C view): the controlled queues, and the lesson's own
+    // uncontrolled race at pause 0 and 1 ms (1 ms is a mix: the row records it)
+    all.put("resetOrPipe(unread,0ms,write)",
+        () -> ResetOrPipe.once(ResetOrPipe.Control.UNREAD, 0, ResetOrPipe.FirstCall.WRITE));
+    all.put("resetOrPipe(empty,0ms,write)",
+        () -> ResetOrPipe.once(ResetOrPipe.Control.EMPTY, 0, ResetOrPipe.FirstCall.WRITE));
+    all.put("resetOrPipe(natural,0ms,write)",
+        () -> ResetOrPipe.once(ResetOrPipe.Control.NATURAL, 0, ResetOrPipe.FirstCall.WRITE));
+    all.put("resetOrPipe(natural,1ms,write)",
+        () -> ResetOrPipe.once(ResetOrPipe.Control.NATURAL, 1, ResetOrPipe.FirstCall.WRITE));
     String only = System.getenv("BENCH_ONLY"); // a comma-separated subset of the names, if set
     System.out.printf("%-30s %6s %10s %11s %9s %9s %9s%n", "run", "runs", "identical", "mismatches",
         "median", "max", "waits");

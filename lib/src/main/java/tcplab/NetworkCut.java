@@ -32,8 +32,9 @@ public final class NetworkCut {
   }
 
   /**
-   * Cut, write 16 bytes, read: retransmissions with backoff until tcp_retries2 gives up (ETIMEDOUT,
-   * then EPIPE).
+   * Cut, write 16 bytes, read: a tail-loss probe, then retransmissions with backoff until the time
+   * budget tcp_retries2 stands for is spent (on the wire: tcp_retries2 + 2 resends), then ETIMEDOUT
+   * and EPIPE.
    */
   public static Wire retransmitUntilTimeout(int retries2) {
     return Layer.play(new RetransmitUntilTimeout(retries2));

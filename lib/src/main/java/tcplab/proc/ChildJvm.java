@@ -51,6 +51,9 @@ public final class ChildJvm implements AutoCloseable {
   private final OutputStream stdin;
   private final BlockingQueue<String> out = new LinkedBlockingQueue<>();
   private final Deque<String> tail = new ArrayDeque<>();
+  private final List<String> stderr = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.concurrent.CountDownLatch stderrEnd =
+      new java.util.concurrent.CountDownLatch(1);
   private final String what;
   private boolean ended;
 
@@ -100,6 +103,9 @@ public final class ChildJvm implements AutoCloseable {
                   new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                   remember(stream.equals("err") ? "[stderr] " + line : line);
+                  if (stream.equals("err") && stderr.size() < 100) {
+                    stderr.add(line);
+                  }
                   if (toQueue) {
                     out.add(line);
                   }
@@ -109,6 +115,8 @@ public final class ChildJvm implements AutoCloseable {
               } finally {
                 if (toQueue) {
                   out.add(EOF);
+                } else {
+                  stderrEnd.countDown();
                 }
               }
             },
@@ -279,6 +287,34 @@ public final class ChildJvm implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * Waits up to {@code millis} for the child to exit by itself and returns its exit status, or -1
+   * when it is still running (then {@link #close()} ends it). Keeps the interrupt flag.
+   */
+  public int awaitExit(long millis) {
+    try {
+      if (process.waitFor(Math.max(0, millis), TimeUnit.MILLISECONDS)) {
+        return process.exitValue();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return -1;
+  }
+
+  /**
+   * The lines the child wrote to its standard error so far (the first 100); after {@link
+   * #awaitExit} returned a status, wait up to {@code millis} for the pipe to be read to its end.
+   */
+  public List<String> stderrLines(long millis) {
+    try {
+      stderrEnd.await(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return List.copyOf(stderr);
   }
 
   /** Kills and reaps the child (SIGKILL; up to 5 s). */

@@ -12,9 +12,9 @@ import tech.tablesaw.api.Table;
  * No FIN (05): cut; the client writes 16 bytes, then reads. On real kernels its kernel sends a
  * tail-loss probe, then retransmits with exponential backoff (TCP_INFO sampled every 200 ms) and
  * gives up when the time budget of tcp_retries2 (set in the client host only; {@link
- * Model#retries2}) is spent, after tcp_retries2 + 2 resends on the wire: the read fails with "Connection timed out", the next write with EPIPE. On
- * the relay nothing is retransmitted (the relay's kernel ACKs): the read ends at a bounded deadline
- * and the table says so.
+ * Model#retries2}) is spent, after tcp_retries2 + 2 resends on the wire: the read fails with
+ * "Connection timed out", the next write with EPIPE. On the relay nothing is retransmitted (the
+ * relay's kernel ACKs): the read ends at a bounded deadline and the table says so.
  */
 public record RetransmitUntilTimeout(int retries2) implements Story {
   /** The longest the relay waits for a timeout that never comes. */

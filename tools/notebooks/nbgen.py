@@ -265,7 +265,7 @@ def prose_units(md):
 
 def sentences(text):
     """A unit split into sentences; a marker right after a sentence's end belongs to that sentence."""
-    parts = re.split(r"(?<=[.!?。！？])\s+(?!<!--)", text)
+    parts = re.split(r"(?<=[.!?。！？])\s+(?!<!--)|(?<=-->)\s+(?!<!--)", text)  # a marker ends its sentence
     return [p for p in parts if p.strip()]
 
 

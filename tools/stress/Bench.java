@@ -49,13 +49,13 @@ public class Bench {
     });
     // 03's sweep, one point at a time (the C view): the controlled queues, and the lesson's own
     // uncontrolled race at pause 0 and 1 ms (1 ms is a mix: the row records it)
-    all.put("resetOrPipe(unread,0ms,write)",
+    all.put("resetOrPipe(unread/0ms/write)",
         () -> ResetOrPipe.once(ResetOrPipe.Control.UNREAD, 0, ResetOrPipe.FirstCall.WRITE));
-    all.put("resetOrPipe(empty,0ms,write)",
+    all.put("resetOrPipe(empty/0ms/write)",
         () -> ResetOrPipe.once(ResetOrPipe.Control.EMPTY, 0, ResetOrPipe.FirstCall.WRITE));
-    all.put("resetOrPipe(natural,0ms,write)",
+    all.put("resetOrPipe(natural/0ms/write)",
         () -> ResetOrPipe.once(ResetOrPipe.Control.NATURAL, 0, ResetOrPipe.FirstCall.WRITE));
-    all.put("resetOrPipe(natural,1ms,write)",
+    all.put("resetOrPipe(natural/1ms/write)",
         () -> ResetOrPipe.once(ResetOrPipe.Control.NATURAL, 1, ResetOrPipe.FirstCall.WRITE));
     String only = System.getenv("BENCH_ONLY"); // a comma-separated subset of the names, if set
     System.out.printf("%-30s %6s %10s %11s %9s %9s %9s%n", "run", "runs", "identical", "mismatches",

@@ -146,11 +146,11 @@ public final class LessonOutput {
     row(
         t,
         "send bytes: %zu \\n",
-        "reliable_server01",
-        "size_t (unsigned, 64 bits) -1: 0xffffffffffffffff",
+        "reliable_server01 (write_nc is an int; it prints before it checks)",
+        "int -1; %zu reads 64 bits, the upper half is 0: 0x00000000ffffffff",
         "send bytes: %zu \n",
-        -1L,
-        "send bytes: 18446744073709551615 \n");
+        low32,
+        "send bytes: 4294967295 \n");
     row(t, "%d", "", "int -1: 0xffffffff", "%d", -1, "-1");
     row(t, "%u", "", "int -1 read as unsigned, 32 bits", "%u", -1, "4294967295");
     row(t, "%ld", "", "long -1: 0xffffffffffffffff", "%ld", -1L, "-1");

@@ -38,6 +38,7 @@ class LessonOutputTest {
     System.out.println(t.printAll());
     assertEquals("send into buffer -1 \\n", t.getString(0, "snprintf printed"));
     assertEquals("send into buffer 4294967295 \\n", t.getString(1, "snprintf printed"));
+    assertEquals("send bytes: 4294967295 \\n", t.getString(3, "snprintf printed"));
     assertEquals("4294967295", t.getString(5, "snprintf printed"));
     assertEquals("18446744073709551615", t.getString(7, "snprintf printed"));
     assertEquals("Connection reset by peer", t.getString(8, "snprintf printed"));

@@ -20,6 +20,7 @@ import nbformat
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
 ANSWERS = re.compile(r"<details>.*?</details>\s*", re.S)
+NOTEBOOK_LINK = re.compile(r'href="(\d\d-[A-Za-z0-9-]+)\.ipynb(?=[#"])')  # a link between notebooks
 
 
 def title(nb, fallback):
@@ -99,6 +100,7 @@ def to_html():
         sys.exit("no executed notebooks in build/executed: run `make run` first")
     for path in pages:
         body, _ = exporter.from_notebook_node(portable(nbformat.read(path, as_version=4)))
+        body = NOTEBOOK_LINK.sub(r'href="\1.html', body)  # 09's links to other notebooks: their pages
         if "file://" in body or ROOT in body:
             sys.exit(f"{path}: the page would still name this machine's files (file:// or {ROOT})")
         name = os.path.splitext(os.path.basename(path))[0] + ".html"

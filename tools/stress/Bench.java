@@ -38,6 +38,22 @@ public class Bench {
       BufferedSend.Result r = BufferedSend.run(16384, 16384, 16384, 2000);
       return r.acceptedBytes() + " bytes in " + r.writes().rowCount() + " writes";
     });
+    // The network stories with a set control (on the layer this machine chooses): the outcome is
+    // what the application saw, not the times.
+    all.put("lostLastAck(2)", () -> {
+      tech.tablesaw.api.Table t = tcplab.LastAck.lost(2).table();
+      return t.name().replaceFirst("^\\[[^]]*\\] ", "") + ": " + count(t, "copy ") + " FIN copies, dropped "
+          + lastResult(t, "nft counter") + ", " + (count(t, "server gone") == 1 ? "LAST_ACK ended" : "LAST_ACK stuck");
+    });
+    all.put("selectorCut(1)", () -> {
+      tech.tablesaw.api.Table t = tcplab.NetworkCut.selector(1).table();
+      return lastResult(t, "select() =") + " then read() " + lastResult(t, "read(buffer)");
+    });
+    all.put("selectorReboot(500)", () -> {
+      tech.tablesaw.api.Table t = tcplab.HostReboot.selector(500).table();
+      return lastResult(t, "select(3000 ms)").replaceFirst(", \\d+ ms after the write", "") + " then read() "
+          + lastResult(t, "read(buffer)");
+    });
     String only = System.getenv("BENCH_ONLY"); // a comma-separated subset of the names, if set
     System.out.printf("%-30s %6s %10s %11s %9s %9s %9s%n", "run", "runs", "identical", "mismatches",
         "median", "max", "waits");
@@ -66,6 +82,22 @@ public class Bench {
         outcomes.forEach((k, v) -> System.out.println("      " + v + "x " + k));
       }
     }
+  }
+
+  /** The result of the last timeline row whose "what" starts with {@code what}, or "none". */
+  private static String lastResult(tech.tablesaw.api.Table t, String what) {
+    String r = "none";
+    for (int i = 0; i < t.rowCount(); i++) {
+      if (t.stringColumn("what").get(i).startsWith(what)) {
+        r = t.stringColumn("result").get(i);
+      }
+    }
+    return r;
+  }
+
+  /** How many timeline rows have a result containing {@code text}. */
+  private static long count(tech.tablesaw.api.Table t, String text) {
+    return t.stringColumn("result").asList().stream().filter(r -> r.contains(text)).count();
   }
 
   private static final String MISMATCH = "!mismatch: ";

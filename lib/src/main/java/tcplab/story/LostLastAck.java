@@ -109,16 +109,20 @@ public record LostLastAck(int drops) implements Story {
     Timeline.States st = net.states(c);
     String client = "FIN_WAIT2", server = "";
     int retrans = 0;
-    long timer = -1;
     int fins = 1;
     double lastFin = 0;
+    double lastCame = Double.NEGATIVE_INFINITY; // when the last FIN came, from the client's timer
     boolean gone = false;
     while (System.nanoTime() < end) {
-      double at = tl.now();
-      Optional<ProcNetTcp.Row> cr = net.row(c, true), sr = net.row(c, false);
+      double before = tl.now();
+      Optional<ProcNetTcp.Row> cr = net.row(c, true);
+      double at = (before + tl.now()) / 2; // when /proc was read, about
+      Optional<ProcNetTcp.Row> sr = net.row(c, false);
       String cs = cr.map(ProcNetTcp.Row::state).orElseGet(st::client);
       String ss = sr.map(ProcNetTcp.Row::state).orElseGet(st::server);
       long left = cr.map(ProcNetTcp.Row::timerMillis).orElse(-1L);
+      // TIME_WAIT's timer restarts at 60 s when a FIN comes: 60 s minus what is left says when
+      double came = left < 0 ? Double.NaN : at - (TIME_WAIT_MILLIS - left) / 1000.0;
       if (!cs.equals(client)) {
         tl.add(
             at,
@@ -126,9 +130,9 @@ public record LostLastAck(int drops) implements Story {
             cs.startsWith("TIME_WAIT") ? "got the server's FIN, sent an ACK" : "state changed",
             cs + (left > 0 ? String.format(" (timer %.2f s)", left / 1000.0) : ""));
         lastFin = 0; // the first FIN left at the server's close, t = 0
-      } else if (cs.startsWith("TIME_WAIT") && timer >= 0 && left > timer + 100) {
+        lastCame = Double.isNaN(came) ? lastCame : came;
+      } else if (cs.startsWith("TIME_WAIT") && came > lastCame + 0.05) {
         fins++;
-        double came = at - (TIME_WAIT_MILLIS - left) / 1000.0; // the timer restarted when it came
         tl.add(
             came,
             "client kernel",
@@ -137,6 +141,7 @@ public record LostLastAck(int drops) implements Story {
                 "copy %d, %.0f ms after the last; timer %.2f s",
                 fins, (came - lastFin) * 1000, left / 1000.0));
         lastFin = came;
+        lastCame = came;
       }
       if (sr.isPresent() && sr.get().retransmits() > retrans) {
         retrans = sr.get().retransmits();
@@ -147,7 +152,6 @@ public record LostLastAck(int drops) implements Story {
             "");
       }
       client = cs;
-      timer = left;
       if (gone) {
         return; // one more sample after the server went: the FIN that drew its ACK is counted
       }

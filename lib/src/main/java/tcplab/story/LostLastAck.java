@@ -136,10 +136,11 @@ public record LostLastAck(int drops) implements Story {
         tl.add(
             came,
             "client kernel",
-            "the FIN again: ACK again, TIME_WAIT timer restarted (t from the timer, ±10 ms)",
+            "the FIN again: ACK again, TIME_WAIT timer restarted (t from the timer)",
             String.format(
-                "copy %d, %.0f ms after the last; timer %.2f s",
-                fins, (came - lastFin) * 1000, left / 1000.0));
+                "copy %d, %.0f ms after the last; timer %.2f s at %.2f s",
+                fins, (came - lastFin) * 1000, left / 1000.0, at),
+            false);
         lastFin = came;
         lastCame = came;
       }

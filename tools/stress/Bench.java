@@ -57,6 +57,22 @@ public class Bench {
         () -> ResetOrPipe.once(ResetOrPipe.Control.NATURAL, 0, ResetOrPipe.FirstCall.WRITE));
     all.put("resetOrPipe(natural/1ms/write)",
         () -> ResetOrPipe.once(ResetOrPipe.Control.NATURAL, 1, ResetOrPipe.FirstCall.WRITE));
+    // The network stories with a set control (on the layer this machine chooses): the outcome is
+    // what the application saw, not the times.
+    all.put("lostLastAck(2)", () -> {
+      tech.tablesaw.api.Table t = tcplab.LastAck.lost(2).table();
+      return t.name().replaceFirst("^\\[[^]]*\\] ", "") + ": " + count(t, "copy ") + " FIN copies, dropped "
+          + lastResult(t, "nft counter") + ", " + (count(t, "server gone") == 1 ? "LAST_ACK ended" : "LAST_ACK stuck");
+    });
+    all.put("selectorCut(1)", () -> {
+      tech.tablesaw.api.Table t = tcplab.NetworkCut.selector(1).table();
+      return lastResult(t, "select() =") + " then read() " + lastResult(t, "read(buffer)");
+    });
+    all.put("selectorReboot(500)", () -> {
+      tech.tablesaw.api.Table t = tcplab.HostReboot.selector(500).table();
+      return lastResult(t, "select(3000 ms)").replaceFirst(", \\d+ ms after the write", "") + " then read() "
+          + lastResult(t, "read(buffer)");
+    });
     String only = System.getenv("BENCH_ONLY"); // a comma-separated subset of the names, if set
     System.out.printf("%-30s %6s %10s %11s %9s %9s %9s%n", "run", "runs", "identical", "mismatches",
         "median", "max", "waits");
@@ -144,6 +160,22 @@ public class Bench {
     } catch (IOException e) {
       return "unknown";
     }
+  }
+
+  /** The result of the last timeline row whose "what" starts with {@code what}, or "none". */
+  private static String lastResult(tech.tablesaw.api.Table t, String what) {
+    String r = "none";
+    for (int i = 0; i < t.rowCount(); i++) {
+      if (t.stringColumn("what").get(i).startsWith(what)) {
+        r = t.stringColumn("result").get(i);
+      }
+    }
+    return r;
+  }
+
+  /** How many timeline rows have a result containing {@code text}. */
+  private static long count(tech.tablesaw.api.Table t, String text) {
+    return t.stringColumn("result").asList().stream().filter(r -> r.contains(text)).count();
   }
 
   private static final String MISMATCH = "!mismatch: ";

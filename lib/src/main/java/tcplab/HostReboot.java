@@ -5,6 +5,7 @@ import tcplab.story.Layer;
 import tcplab.story.ListensAgain;
 import tcplab.story.ReaderWithKeepalive;
 import tcplab.story.ReaderWithoutKeepalive;
+import tcplab.story.SelectorReboot;
 import tcplab.story.UnackedData;
 
 /**
@@ -58,5 +59,13 @@ public final class HostReboot {
    */
   public static Wire listensAgain() {
     return Layer.play(new ListensAgain());
+  }
+
+  /**
+   * A Java NIO Selector on the client's channel (OP_READ): crash, reboot after {@code downMillis},
+   * write: the RST makes OP_READ ready and read() throws "Connection reset".
+   */
+  public static Wire selector(int downMillis) {
+    return Layer.play(new SelectorReboot(downMillis));
   }
 }

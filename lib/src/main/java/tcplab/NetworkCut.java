@@ -4,6 +4,7 @@ import tcplab.story.BlockedRead;
 import tcplab.story.HealInWindow;
 import tcplab.story.Layer;
 import tcplab.story.RetransmitUntilTimeout;
+import tcplab.story.SelectorCut;
 import tcplab.story.ShortOutage;
 import tcplab.story.TimeToDetect;
 
@@ -66,5 +67,14 @@ public final class NetworkCut {
    */
   public static Wire healInWindow(int retries2) {
     return Layer.play(new HealInWindow(retries2));
+  }
+
+  /**
+   * A Java NIO Selector on the client's channel (OP_READ): cut, write 16 bytes, select every 200
+   * ms: nothing is ready until tcp_retries2 gives up, then OP_READ and read() throws "Connection
+   * timed out".
+   */
+  public static Wire selector(int retries2) {
+    return Layer.play(new SelectorCut(retries2));
   }
 }

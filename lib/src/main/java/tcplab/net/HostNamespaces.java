@@ -146,6 +146,40 @@ final class HostNamespaces {
     deleteNamespace(old);
   }
 
+  /**
+   * Namespace {@code ns} drops its next {@code count} outgoing pure ACKs (TCP flags exactly ACK: no
+   * data flag, no FIN, SYN or RST) and lets the later ones through: an nft rule whose {@code numgen
+   * inc} counts the matching packets in the kernel. Replaces an earlier rule of the same kind.
+   */
+  static void dropPureAcks(String ns, int count) {
+    nft(
+        ns,
+        "table inet "
+            + NFT_ACKS
+            + "\ndelete table inet "
+            + NFT_ACKS
+            + "\ntable inet "
+            + NFT_ACKS
+            + " {\n  chain out { type filter hook output priority 0; policy accept;\n"
+            + "    tcp flags == ack numgen inc mod 1000000 < "
+            + count
+            + " counter drop\n  }\n}\n");
+  }
+
+  /** How many pure ACKs the rule of {@link #dropPureAcks} dropped in {@code ns}; -1 without one. */
+  static int droppedPureAcks(String ns) {
+    Commands.Out o =
+        Commands.tryRun(
+            List.of(
+                tool("ip"), "netns", "exec", ns, tool("nft"), "list", "table", "inet", NFT_ACKS),
+            null,
+            COMMAND_MILLIS);
+    Matcher m = Pattern.compile("counter packets (\\d+)").matcher(o.out());
+    return o.exit() == 0 && m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  private static final String NFT_ACKS = "tcplabacks";
+
   /** Sets net.ipv4.tcp_retries2 inside namespace {@code ns} only. */
   static void setRetries2(String ns, int retries2) {
     run(

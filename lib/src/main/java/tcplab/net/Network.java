@@ -2,7 +2,9 @@ package tcplab.net;
 
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Optional;
 import tcplab.Wire;
+import tcplab.observe.ProcNetTcp;
 import tech.tablesaw.api.Table;
 
 /**
@@ -26,6 +28,37 @@ public interface Network extends AutoCloseable {
 
   /** Like {@link #connect()}, calling {@code setup} on the client socket before it connects. */
   Link connect(TwoHosts.SocketSetup setup);
+
+  /**
+   * Like {@link #connect()}, but the client's end is a {@link java.nio.channels.SocketChannel}
+   * (made in the client host, still in blocking mode): {@code link.client().getChannel()}.
+   */
+  Link connectChannel();
+
+  /**
+   * The client host drops its next {@code count} outgoing pure ACKs (TCP flags exactly ACK), then
+   * lets them through; false when this network cannot ({@link #cannotDropAcks()} says why).
+   */
+  boolean dropClientAcks(int count);
+
+  /**
+   * How many pure ACKs the client host dropped since {@link #dropClientAcks}; -1 when it cannot.
+   */
+  int droppedClientAcks();
+
+  /** Why this network cannot drop a host's ACKs (one sentence), or "" when it can. */
+  default String cannotDropAcks() {
+    return "";
+  }
+
+  /**
+   * The /proc row of {@code link}'s client end ({@code clientEnd}) or server end as its own kernel
+   * lists it, with its timer and retransmissions; empty when it lists none or this network cannot
+   * tell.
+   */
+  default Optional<ProcNetTcp.Row> row(Link link, boolean clientEnd) {
+    return Optional.empty();
+  }
 
   /** The cable is cut: the server host drops everything in and out, nobody is told. */
   void cut();

@@ -52,6 +52,31 @@ public final class RealNetwork implements Network {
   }
 
   @Override
+  public Link connectChannel() {
+    TwoHosts.Connection c = hosts.connect(TwoHosts.PORT, s -> {}, true);
+    connections.add(c);
+    return new Link(c.client(), c.server(), c.clientPort(), c.serverPort());
+  }
+
+  @Override
+  public boolean dropClientAcks(int count) {
+    hosts.dropPureAcks(TwoHosts.Host.CLIENT, count);
+    return true;
+  }
+
+  @Override
+  public int droppedClientAcks() {
+    return hosts.droppedPureAcks(TwoHosts.Host.CLIENT);
+  }
+
+  @Override
+  public java.util.Optional<tcplab.observe.ProcNetTcp.Row> row(Link link, boolean clientEnd) {
+    return clientEnd
+        ? hosts.row(TwoHosts.Host.CLIENT, link.clientPort(), link.serverPort())
+        : hosts.row(TwoHosts.Host.SERVER, link.serverPort(), link.clientPort());
+  }
+
+  @Override
   public void cut() {
     hosts.cut();
   }

@@ -95,7 +95,20 @@ public final class Relay implements AutoCloseable {
 
   /** Like {@link #connect()}, calling {@code setup} on the client socket before it connects. */
   public Link connect(TwoHosts.SocketSetup setup) {
-    Socket c = new Socket();
+    return connect(setup, false);
+  }
+
+  /**
+   * Like {@link #connect(TwoHosts.SocketSetup)}; with {@code channel} the client's socket is a
+   * SocketChannel's ({@code client().getChannel()}, in blocking mode).
+   */
+  public Link connect(TwoHosts.SocketSetup setup, boolean channel) {
+    Socket c;
+    try {
+      c = channel ? java.nio.channels.SocketChannel.open().socket() : new Socket();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not open a SocketChannel: " + e.getMessage(), e);
+    }
     try {
       setup.accept(c);
       c.connect(new InetSocketAddress(LOOPBACK, front.getLocalPort()), 3000);

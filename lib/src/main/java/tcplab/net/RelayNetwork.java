@@ -24,6 +24,12 @@ public final class RelayNetwork implements Network {
           + "retransmission, so tcp_retries2 and TCP_USER_TIMEOUT never fire on ACKed data, keepalive probes are "
           + "always answered, and there are no packets of a cable to capture";
 
+  /** Why the relay cannot lose an ACK of the client's kernel. */
+  public static final String CANNOT_DROP_ACKS =
+      "the client's ACKs go from its kernel to the relay's kernel over 127.0.0.1, and pure Java "
+          + "cannot drop one packet of a kernel (that needs an nft rule in a network namespace of "
+          + "our own): the last ACK is never lost here, so nothing is retransmitted in LAST_ACK";
+
   private final Relay relay = Relay.start();
   private final Map<Link, Relay.Link> links = new ConcurrentHashMap<>();
 
@@ -37,6 +43,26 @@ public final class RelayNetwork implements Network {
   @Override
   public Link connect(TwoHosts.SocketSetup setup) {
     return add(relay.connect(setup));
+  }
+
+  @Override
+  public Link connectChannel() {
+    return add(relay.connect(s -> {}, true));
+  }
+
+  @Override
+  public boolean dropClientAcks(int count) {
+    return false;
+  }
+
+  @Override
+  public int droppedClientAcks() {
+    return -1;
+  }
+
+  @Override
+  public String cannotDropAcks() {
+    return CANNOT_DROP_ACKS;
   }
 
   private Link add(Relay.Link r) {

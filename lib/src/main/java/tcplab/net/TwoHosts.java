@@ -194,13 +194,21 @@ public final class TwoHosts implements AutoCloseable {
    * connects.
    */
   public Connection connect(int port, SocketSetup setup) {
+    return connect(port, setup, false);
+  }
+
+  /**
+   * Like {@link #connect(int, SocketSetup)}; with {@code channel} the client's socket is a
+   * SocketChannel's ({@code client().getChannel()}, in blocking mode), made inside the client host.
+   */
+  public Connection connect(int port, SocketSetup setup, boolean channel) {
     Check.range("port", port, 1, 65535, "");
     ServerSocket l = listen(port);
     try {
       Socket c =
           onClient(
               () -> {
-                Socket s = new Socket();
+                Socket s = channel ? java.nio.channels.SocketChannel.open().socket() : new Socket();
                 try {
                   setup.accept(s);
                   s.connect(new InetSocketAddress(ns.serverAddr, port), 3000);
@@ -314,6 +322,24 @@ public final class TwoHosts implements AutoCloseable {
   public void setRetries2(Host h, int retries2) {
     Check.range("tcp_retries2", retries2, 1, 15, "retransmissions");
     HostNamespaces.setRetries2(namespace(h), retries2);
+  }
+
+  /**
+   * Host {@code h} drops its next {@code count} outgoing pure ACKs (flags exactly ACK), then lets
+   * them through again (an nft rule in its namespace only; a dropped packet never reaches the
+   * cable, so a capture there does not see it).
+   */
+  public void dropPureAcks(Host h, int count) {
+    Check.range("count", count, 0, 1000, "pure ACKs");
+    HostNamespaces.dropPureAcks(namespace(h), count);
+  }
+
+  /**
+   * How many pure ACKs host {@code h} has dropped so far; -1 when {@link #dropPureAcks} was not
+   * called.
+   */
+  public int droppedPureAcks(Host h) {
+    return HostNamespaces.droppedPureAcks(namespace(h));
   }
 
   /** net.ipv4.tcp_retries2 as that host's kernel sees it. */

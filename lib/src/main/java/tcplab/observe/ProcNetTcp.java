@@ -41,6 +41,8 @@ public final class ProcNetTcp {
    * @param timer running timer: off, retransmit, keepalive, time_wait, zero_window_probe
    * @param retransmits retransmissions of the current segment or probes (retrnsmt)
    * @param inode socket inode (as in /proc/self/fd "socket:[inode]"); 0 for TIME_WAIT
+   * @param timerMillis time left on that timer (tm->when, in 10 ms steps), e.g. 60000 when
+   *     TIME_WAIT starts; 0 when off
    */
   public record Row(
       String local,
@@ -52,7 +54,23 @@ public final class ProcNetTcp {
       long recvQ,
       String timer,
       int retransmits,
-      long inode) {
+      long inode,
+      long timerMillis) {
+    /** A row without the time left on its timer. */
+    public Row(
+        String local,
+        int localPort,
+        String remote,
+        int remotePort,
+        String state,
+        long sendQ,
+        long recvQ,
+        String timer,
+        int retransmits,
+        long inode) {
+      this(local, localPort, remote, remotePort, state, sendQ, recvQ, timer, retransmits, inode, 0);
+    }
+
     /**
      * One line, e.g. "127.0.0.1:41000 -> 127.0.0.1:37000 ESTABLISHED Send-Q=0 Recv-Q=5 timer=off".
      */
@@ -172,7 +190,8 @@ public final class ProcNetTcp {
           Long.parseLong(q[1], 16),
           timer < TIMERS.length ? TIMERS[timer] : "timer" + timer,
           (int) Long.parseLong(f[6], 16),
-          Long.parseLong(f[9]));
+          Long.parseLong(f[9]),
+          timer == 0 ? 0 : Long.parseLong(tr[1], 16) * 10); // clock ticks of USER_HZ (100)
     } catch (RuntimeException e) {
       return null;
     }

@@ -6,6 +6,7 @@ import static tcplab.testing.NetnsTables.at;
 import static tcplab.testing.NetnsTables.near;
 import static tcplab.testing.NetnsTables.packet;
 import static tcplab.testing.NetnsTables.result;
+import static tcplab.testing.NetnsTables.row;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -238,5 +239,72 @@ abstract class NetworkStoriesContract {
         "abc arrives by the last retransmission (1.6 s)\n" + t.print());
     at(t, "bytes \"def\"");
     result(t, "bytes \"def\"", "ESTABLISHED", "ESTABLISHED");
+  }
+
+  @Test
+  void lostLastAck() {
+    Wire w = play(new LostLastAck(2));
+    Table t = w.table();
+    if (!realKernels()) { // nothing can be dropped: an orderly close
+      at(t, "pure Java cannot drop one packet of a kernel");
+      assertTrue(t.name().contains("not lost here"), t.name());
+      at(t, "server gone");
+      return;
+    }
+    at(t, "the next 2 dropped");
+    assertEquals("2", t.row(t.rowCount() - 2).getString(Timeline.RESULT), "dropped\n" + t.print());
+    double first = at(t, "copy 2,"), second = at(t, "copy 3,");
+    assertTrue(first > 0.15 && first < 0.6, "the first copy after about one RTO\n" + t.print());
+    assertTrue(second - first > 0.15, "the next copy later again\n" + t.print());
+    double gone = at(t, "server gone");
+    assertTrue(gone > first, "LAST_ACK ends with the last copy\n" + t.print());
+    int closed = t.stringColumn(Timeline.WHAT).indexOf("close(): FIN");
+    assertEquals(
+        "LAST_ACK", t.row(closed).getString(Timeline.SERVER), "server after close()\n" + t.print());
+    assertTrue(row(t, "server gone").getString(Timeline.CLIENT).startsWith("TIME_WAIT"), t.print());
+    if (packets()) {
+      Table p = w.packets();
+      int fin = packet(p, 0, "server", "FIN", -1);
+      int again = packet(p, fin + 1, "server", "FIN", -1);
+      int third = packet(p, again + 1, "server", "FIN", -1);
+      assertTrue(
+          fin >= 0 && again > fin && third > again, "three FINs from the server\n" + p.print());
+      assertTrue(
+          packet(p, third + 1, "client", "ACK", -1) > third,
+          "the client's ACK after the last FIN gets through\n" + p.print());
+    }
+  }
+
+  @Test
+  void selectorCut() {
+    Wire w = play(new SelectorCut(1));
+    Table t = w.table();
+    at(t, "interest OP_READ");
+    double wrote = at(t, "16 (all of it");
+    if (!realKernels()) { // nothing is retransmitted: never ready, bounded by the deadline
+      double never = at(t, "never ready: readyOps = none");
+      assertTrue(never - wrote > 2.0 && never < 4.0, "the bounded deadline\n" + t.print());
+      at(t, "0 (nothing to read, no error)");
+      assertTrue(t.name().contains("never ready"), t.name());
+      return;
+    }
+    at(t, "nothing ready; TCP_INFO retransmits=1");
+    double ready = at(t, "readyOps = OP_READ");
+    near(1.67, ready, "OP_READ when tcp_retries2=1 gives up", t);
+    double timedOut = at(t, "Connection timed out");
+    assertTrue(timedOut - ready < 0.5, "read() right after the select\n" + t.print());
+    result(t, "Connection timed out", "CLOSED", "ESTABLISHED");
+    at(t, "readyOps = OP_READ|OP_WRITE");
+  }
+
+  @Test
+  void selectorReboot() {
+    Table t = play(new SelectorReboot(500)).table();
+    at(t, "0 key(s): nothing ready");
+    at(t, "0 key(s): still nothing");
+    double wrote = at(t, "16 (all of it"), ready = at(t, "readyOps = OP_READ,");
+    assertTrue(ready - wrote < 0.5, "the RST answers the write at once\n" + t.print());
+    assertTrue(at(t, "Connection reset") >= ready, t.print());
+    at(t, "Broken pipe");
   }
 }

@@ -29,6 +29,12 @@ class StoryRecordsTest {
     assertThrows(IllegalArgumentException.class, () -> new TimeToDetect(new int[] {9}, 1000, 1000));
     assertThrows(IllegalArgumentException.class, () -> new UnackedData(-1));
     assertThrows(IllegalArgumentException.class, () -> new RetransmitUntilTimeout(9));
+    assertEquals(
+        "drops must be between 1 and 4 lost ACKs (each one costs the server a FIN with a doubled"
+            + " wait); got 0.",
+        assertThrows(IllegalArgumentException.class, () -> new LostLastAck(0)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new SelectorCut(0));
+    assertThrows(IllegalArgumentException.class, () -> new SelectorReboot(7000));
   }
 
   @Test
@@ -42,7 +48,10 @@ class StoryRecordsTest {
             new UnackedData(2000),
             new ReaderWithoutKeepalive(1500),
             new ReaderWithKeepalive(),
-            new ListensAgain());
+            new ListensAgain(),
+            new LostLastAck(2),
+            new SelectorCut(1),
+            new SelectorReboot(500));
     for (Story s : all) {
       assertEquals(s, StoryCodec.story(StoryCodec.payload(s)), StoryCodec.payload(s));
     }

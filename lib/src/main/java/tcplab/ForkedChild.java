@@ -182,6 +182,9 @@ public final class ForkedChild {
         child = new ProcessBuilder(sleep, "5").start();
         long pid = child.pid();
         Run.until(DEFAULT_DEADLINE_MS, () -> comm(pid).equals("sleep"));
+        // the dynamic loader may still hold libc open for a moment after exec: wait (bounded) for
+        // it
+        Run.until(1_000, () -> Spawn.fds(pid).size() <= 3);
         List<Spawn.Fd> fds = Spawn.fds(pid);
         long sockets = fds.stream().filter(Spawn.Fd::socket).count();
         StringBuilder list = new StringBuilder();

@@ -44,7 +44,7 @@ public class Bench {
       return "slow reader read() calls " + s.raw().get(2).readSizes().size() + "/"
           + s.raw().get(3).readSizes().size() + "; framing " + s.framing().stringColumn(2).get(1);
     });
-    all.put("writesAreNotSegments(segments, varies)", () -> { // timing-dependent: a distribution
+    all.put("segmentsPer100Writes(varies)", () -> { // timing-dependent: a distribution
       var r = tcplab.BufferedSend.writesAreNotSegments(100, 0, 1000).raw();
       return "segments Nagle " + r.get(0).dataSegmentsOut() + ", NODELAY " + r.get(1).dataSegmentsOut();
     });

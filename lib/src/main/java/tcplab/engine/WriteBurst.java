@@ -105,7 +105,10 @@ public final class WriteBurst {
           }
           double writeMillis = (System.nanoTime() - t0) / 1e6;
           int total = writes.stream().mapToInt(Integer::intValue).sum();
-          Run.until(deadlineMillis, () -> TcpInfo.outq(CView.fdOf(client)) <= 0);
+          if (CView.unavailableReason().isEmpty()) { // every byte sent (and ACKed) before counting
+            int fd = CView.fdOf(client);
+            Run.until(deadlineMillis, () -> TcpInfo.outq(fd) <= 0);
+          }
           long segsOut = dataSegmentsOut(client);
           client.shutdownOutput(); // FIN: the reader's last read() returns -1
           reader.join(deadlineMillis + (long) readerPauseMillis);

@@ -73,6 +73,20 @@ public class Bench {
       return lastResult(t, "select(3000 ms)").replaceFirst(", \\d+ ms after the write", "") + " then read() "
           + lastResult(t, "read(buffer)");
     });
+    all.put("writesAreNotSegments(slow reader)", () -> {
+      // the slow reader's read() count (set by the queue and the buffer); Nagle's segment count varies
+      var s = tcplab.BufferedSend.writesAreNotSegments(100, 200, 1000);
+      return "slow reader read() calls " + s.raw().get(2).readSizes().size() + "/"
+          + s.raw().get(3).readSizes().size() + "; framing " + s.framing().stringColumn(2).get(1);
+    });
+    all.put("segmentsPer100Writes(varies)", () -> { // timing-dependent: a distribution
+      var r = tcplab.BufferedSend.writesAreNotSegments(100, 0, 1000).raw();
+      return "segments Nagle " + r.get(0).dataSegmentsOut() + ", NODELAY " + r.get(1).dataSegmentsOut();
+    });
+    all.put("forkedChild(inherit)", () -> tcplab.ForkedChild.serverKilled(false).outcome());
+    all.put("forkedChild(cloexec)", () -> tcplab.ForkedChild.serverKilled(true).outcome());
+    all.put("processBuilderChild", () -> tcplab.ForkedChild.processBuilder().stringColumn(3).get(1)
+        .endsWith(": no socket") ? "child has no socket" : "child holds a socket");
     String only = System.getenv("BENCH_ONLY"); // a comma-separated subset of the names, if set
     System.out.printf("%-30s %6s %10s %11s %9s %9s %9s%n", "run", "runs", "identical", "mismatches",
         "median", "max", "waits");

@@ -7,10 +7,14 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import tcplab.engine.Rows;
 import tcplab.engine.Run;
+import tcplab.engine.WriteBurst;
+import tcplab.net.PrivateHost;
 import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.TcpInfo;
@@ -284,5 +288,270 @@ public final class BufferedSend {
           "0",
           "only the receiving application; the sender learns it only if that application tells it"
         });
+  }
+
+  // ------------------------------------------------------------------ writes are not segments
+
+  /** Most messages {@link #writesAreNotSegments} may write. */
+  public static final int MAX_MESSAGES = 10_000;
+
+  /** Longest pause a slow reader may take before its first read (10 s). */
+  public static final int MAX_READER_PAUSE_MS = 10_000;
+
+  /** Largest read buffer {@link #writesAreNotSegments} accepts (1 MiB). */
+  public static final int MAX_READ_BUFFER = 1 << 20;
+
+  /** Deadline of each blocking step of {@link #writesAreNotSegments} (accept, read, join). */
+  public static final int SEGMENTS_DEADLINE_MS = 5_000;
+
+  /**
+   * What {@link #writesAreNotSegments} observed.
+   *
+   * @param passes one row per pass: writes, segments on the wire, read() calls
+   * @param reads the slow reader's read() calls (TCP_NODELAY on): sizes and where they cut
+   * @param framing the same bytes split two ways: one read() per message, and newline framing
+   * @param note why the segments were not captured, or null when they were
+   * @param raw the passes as measured (Nagle at once, NODELAY at once, Nagle slow, NODELAY slow)
+   */
+  public record Segments(
+      Table passes, Table reads, Table framing, String note, List<WriteBurst.Pass> raw) {
+
+    /** The lesson's point, built from what just happened. */
+    public String summary() {
+      WriteBurst.Pass slow = raw.get(3);
+      String segs =
+          raw.stream()
+              .map(p -> p.captured() ? String.valueOf(p.segmentSizes().size()) : "?")
+              .reduce((a, b) -> a + ", " + b)
+              .orElse("");
+      return String.format(
+          "%d write() calls became %s data segments on the wire (the four passes in order) and, "
+              + "for the slow reader, %d read() calls: TCP carries bytes, not messages.",
+          slow.writeSizes().size(), segs, slow.readSizes().size());
+    }
+  }
+
+  /**
+   * Writes are not segments, and reads are not writes: {@code messages} SQL statements, each ending
+   * with a newline and written with its own {@code write()}, over four fresh connections on
+   * 127.0.0.1: Nagle on (the default) or TCP_NODELAY, and a reader that reads at once or first
+   * sleeps {@code readerPauseMillis}. Captures the data segments (here, or in the private host for
+   * an unprivileged user) and records what every {@code read()} of at most {@code readBufferBytes}
+   * returned.
+   *
+   * @param messages 1 .. 10000
+   * @param readerPauseMillis the slow reader's sleep before its first read(), 0 .. 10000 ms
+   * @param readBufferBytes bytes asked of each read(), 1 .. 1 MiB
+   */
+  public static Segments writesAreNotSegments(
+      int messages, int readerPauseMillis, int readBufferBytes) {
+    Check.range("messages", messages, 1, MAX_MESSAGES, "messages");
+    Check.range("readerPauseMillis", readerPauseMillis, 0, MAX_READER_PAUSE_MS, "ms");
+    Check.range("readBufferBytes", readBufferBytes, 1, MAX_READ_BUFFER, "bytes");
+    List<WriteBurst.Pass> passes;
+    String where = ScenarioHost.choice();
+    if (where.equals("private")) {
+      String payload =
+          messages + " " + readerPauseMillis + " " + readBufferBytes + " " + SEGMENTS_DEADLINE_MS;
+      passes =
+          WriteBurst.decode(
+              PrivateHost.play(
+                  WriteBurst.class.getName(),
+                  payload,
+                  line -> {},
+                  Duration.ofMillis(
+                      4L * (2L * SEGMENTS_DEADLINE_MS + readerPauseMillis) + 60_000)));
+    } else {
+      passes = WriteBurst.play(messages, readerPauseMillis, readBufferBytes, SEGMENTS_DEADLINE_MS);
+    }
+    return segments(passes, readBufferBytes, where);
+  }
+
+  static Segments segments(List<WriteBurst.Pass> passes, int readBufferBytes, String where) {
+    Rows t =
+        new Rows(
+            "TCP_NODELAY",
+            "reader",
+            "write() calls",
+            "bytes",
+            "data segments on the wire",
+            "segment sizes (bytes)",
+            "first to last segment (ms)",
+            "sender's kernel: data segments sent (TCP_INFO)",
+            "read() calls",
+            "read() sizes (bytes)",
+            "messages split across two reads",
+            "expected (Linux)");
+    String note = null;
+    for (WriteBurst.Pass p : passes) {
+      int total = p.writeSizes().stream().mapToInt(Integer::intValue).sum();
+      int n = p.writeSizes().size();
+      String reader =
+          p.readerPauseMillis() == 0
+              ? "reads at once"
+              : "sleeps " + p.readerPauseMillis() + " ms, then reads";
+      String expected =
+          "segments 1 .. "
+              + n
+              + (p.noDelay() ? "" : " (Nagle may merge writes)")
+              + "; "
+              + (p.readerPauseMillis() == 0
+                  ? "read() calls 1 .. " + n
+                  : "read() calls ⌈"
+                      + total
+                      + "/"
+                      + readBufferBytes
+                      + "⌉ = "
+                      + ((total + readBufferBytes - 1) / readBufferBytes)
+                      + " (all bytes wait in the receive queue)");
+      if (!p.captured()) {
+        note = p.captureNote();
+      }
+      t.add(
+          p.noDelay() ? "on" : "off (Nagle)",
+          reader,
+          String.valueOf(n),
+          String.valueOf(total),
+          p.captured() ? String.valueOf(p.segmentSizes().size()) : "not captured",
+          p.captured() ? runs(p.segmentSizes(), 10) : "—",
+          p.captured() ? String.format("%.1f", p.segmentSpanMillis()) : "—",
+          p.dataSegmentsOut() >= 0 ? String.valueOf(p.dataSegmentsOut()) : "not readable here",
+          String.valueOf(p.readSizes().size()),
+          runs(p.readSizes(), 10),
+          String.valueOf(splitMessages(p.writeSizes(), p.readSizes())),
+          expected);
+    }
+    WriteBurst.Pass slow = passes.get(passes.size() - 1);
+    Rows reads = new Rows("read #", "returned (bytes)", "begins with", "ends with", "cut message?");
+    List<Integer> ends = new ArrayList<>();
+    int at = 0;
+    for (int w : slow.writeSizes()) {
+      at += w;
+      ends.add(at);
+    }
+    byte[] stream = stream(slow.writeSizes().size());
+    int from = 0;
+    for (int i = 0; i < slow.readSizes().size(); i++) {
+      int r = slow.readSizes().get(i);
+      String text = new String(stream, from, r, java.nio.charset.StandardCharsets.US_ASCII);
+      int to = from + r;
+      boolean cut = !ends.contains(to);
+      reads.add(
+          String.valueOf(i + 1),
+          String.valueOf(r),
+          visible(text.substring(0, Math.min(24, text.length()))),
+          visible(text.substring(Math.max(0, text.length() - 24))),
+          cut ? "yes: the next read() returns the rest of this message" : "no");
+      from = to;
+    }
+    Rows framing =
+        new Rows("the reader takes", "messages it got", "identical to a message written");
+    int whole = 0;
+    from = 0;
+    for (int r : slow.readSizes()) {
+      int to = from + r;
+      if (ends.contains(to)
+          && (from == 0 || ends.contains(from))
+          && ends.indexOf(to) == ends.indexOf(from) + 1) {
+        whole++;
+      }
+      from = to;
+    }
+    framing.add(
+        "one read() = one message",
+        String.valueOf(slow.readSizes().size()),
+        whole + " of " + slow.readSizes().size());
+    List<String> lines = newlineFraming(stream, slow.readSizes());
+    int same = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (i < slow.writeSizes().size() && (lines.get(i) + "\n").equals(WriteBurst.message(i + 1))) {
+        same++;
+      }
+    }
+    framing.add(
+        "newline framing: split each read() at '\\n', keep the unfinished tail for the next read()",
+        String.valueOf(lines.size()),
+        same + " of " + lines.size());
+    String whereNote = where.equals("private") ? " (played in the private host)" : "";
+    return new Segments(
+        t.table("writes, segments and reads" + whereNote),
+        reads.table(
+            "the slow reader's read() calls (TCP_NODELAY on, buffer "
+                + readBufferBytes
+                + " bytes)"),
+        framing.table("the same bytes, split into messages two ways"),
+        note,
+        List.copyOf(passes));
+  }
+
+  /** The bytes of the first {@code n} messages, as the stream carried them. */
+  private static byte[] stream(int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= n; i++) {
+      b.append(WriteBurst.message(i));
+    }
+    return b.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** What a reader that frames by newline gets from these read() sizes. */
+  private static List<String> newlineFraming(byte[] stream, List<Integer> readSizes) {
+    List<String> out = new ArrayList<>();
+    StringBuilder tail = new StringBuilder();
+    int from = 0;
+    for (int r : readSizes) {
+      tail.append(new String(stream, from, r, java.nio.charset.StandardCharsets.US_ASCII));
+      from += r;
+      for (int nl; (nl = tail.indexOf("\n")) >= 0; ) {
+        out.add(tail.substring(0, nl));
+        tail.delete(0, nl + 1);
+      }
+    }
+    return out;
+  }
+
+  /** How many messages have a read() boundary strictly inside them. */
+  static int splitMessages(List<Integer> writeSizes, List<Integer> readSizes) {
+    java.util.Set<Integer> cuts = new java.util.HashSet<>();
+    int at = 0;
+    for (int r : readSizes) {
+      at += r;
+      cuts.add(at);
+    }
+    int split = 0;
+    int start = 0;
+    for (int w : writeSizes) {
+      for (int b = start + 1; b < start + w; b++) {
+        if (cuts.contains(b)) {
+          split++;
+          break;
+        }
+      }
+      start += w;
+    }
+    return split;
+  }
+
+  /** Sizes in order, repeats folded ("36×9, 37×90"), at most {@code max} groups shown. */
+  static String runs(List<Integer> xs, int max) {
+    StringBuilder b = new StringBuilder();
+    int groups = 0;
+    for (int i = 0; i < xs.size(); ) {
+      int j = i;
+      while (j < xs.size() && xs.get(j).equals(xs.get(i))) {
+        j++;
+      }
+      if (groups == max) {
+        b.append(", …");
+        break;
+      }
+      b.append(groups == 0 ? "" : ", ").append(xs.get(i)).append(j - i > 1 ? "×" + (j - i) : "");
+      groups++;
+      i = j;
+    }
+    return b.toString();
+  }
+
+  private static String visible(String s) {
+    return s.replace("\n", "⏎");
   }
 }

@@ -61,6 +61,22 @@ public record TcpInfo(
             u32(b, 228)));
   }
 
+  /**
+   * Data segments this socket has sent and received (tcpi_data_segs_out, tcpi_data_segs_in, Linux
+   * 4.6+), as {out, in}; {-1, -1} when TCP_INFO cannot be read.
+   */
+  public static long[] dataSegments(int fd) {
+    if (CView.unavailableReason().isPresent()) {
+      return new long[] {-1, -1};
+    }
+    byte[] raw = LibC.getsockopt(fd, IPPROTO_TCP, TCP_INFO, 256);
+    if (raw == null) {
+      return new long[] {-1, -1};
+    }
+    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+    return new long[] {u32(b, 156), u32(b, 152)};
+  }
+
   private static long u32(ByteBuffer b, int off) {
     return off + 4 <= b.limit() ? b.getInt(off) & 0xffffffffL : -1;
   }

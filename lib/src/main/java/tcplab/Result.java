@@ -28,6 +28,10 @@ public final class Result {
   /** The name of the calls table's readiness column. */
   static final String READY_COLUMN = "ready after (poll, C run)";
 
+  Scenario scenario() {
+    return scenario;
+  }
+
   Run.Trace cTrace() {
     return c;
   }

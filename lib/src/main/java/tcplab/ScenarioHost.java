@@ -110,6 +110,10 @@ final class ScenarioHost {
       return;
     }
     prestarted = true;
+    // Tablesaw's column types initialise each other in their static initialisers: two threads that
+    // enter by different classes (this warm-up and a cell's first table) deadlock in class
+    // initialisation. Initialising them here, in the caller's thread, first leaves no cycle.
+    tech.tablesaw.api.ColumnType.DOUBLE.name();
     try {
       Thread t = new Thread(ScenarioHost::warmParent, "tcplab-warm-tables");
       t.setDaemon(true);

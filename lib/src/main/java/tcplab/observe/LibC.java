@@ -59,6 +59,9 @@ public interface LibC extends Library {
    */
   int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;
 
+  /** pipe2(fds, flags): fds[0] is the read end, fds[1] the write end. */
+  int pipe2(int[] fds, int flags) throws LastErrorException;
+
   int epoll_create1(int flags) throws LastErrorException;
 
   /**

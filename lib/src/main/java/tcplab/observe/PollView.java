@@ -69,6 +69,35 @@ public final class PollView {
     }
   }
 
+  /**
+   * poll() on several fds for {@code POLLIN | POLLRDHUP}, waiting at most {@code timeoutMillis}
+   * (EINTR is retried with the time left): each fd's revents (all 0 on timeout), or null when
+   * poll() failed.
+   */
+  public static int[] pollIn(long timeoutMillis, int... fds) {
+    LibC c = lib();
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    ByteBuffer b = ByteBuffer.allocate(8 * fds.length).order(ByteOrder.nativeOrder());
+    for (int fd : fds) {
+      b.putInt(fd).putShort((short) (IN | RDHUP)).putShort((short) 0);
+    }
+    byte[] pfds = b.array();
+    CResult r;
+    do {
+      long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+      r = LibC.call(() -> c.poll(pfds, fds.length, (int) Math.min(left, Integer.MAX_VALUE)));
+    } while (r.errno() == CResult.EINTR);
+    if (r.failed()) {
+      return null;
+    }
+    ByteBuffer out = ByteBuffer.wrap(pfds).order(ByteOrder.nativeOrder());
+    int[] revents = new int[fds.length];
+    for (int i = 0; i < fds.length; i++) {
+      revents[i] = out.getShort(8 * i + 6) & 0xffff;
+    }
+    return revents;
+  }
+
   /** "IN OUT RDHUP" (the names without the POLL prefix), "none" for 0, "?" for -1. */
   public static String names(int events) {
     if (events < 0) {

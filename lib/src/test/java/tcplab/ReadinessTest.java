@@ -100,7 +100,7 @@ class ReadinessTest {
     assertTrue(polled.contains("socket IN RDHUP; read(socket) = 0"), polled);
     String blocked = Readiness.stdinOutcome(false, 600, 3_000);
     assertEquals(
-        "after the line: read(stdin) = 6 \"hello\n\"; write(socket) = 6; read(socket) = 0",
+        "after the line: read(stdin) = 6 \"hello\\n\"; write(socket) = 6; read(socket) = 0",
         blocked);
   }
 
@@ -123,5 +123,22 @@ class ReadinessTest {
     Result there = ScenarioHost.decode(s, text);
     assertEquals(0, Readiness.pollMismatches(there), () -> Html.text(Readiness.poll(there)));
     assertEquals(0, Readiness.epollDifferences(there));
+  }
+
+  @Test
+  void theSelectorAndStdinRunsLeaveNoDescriptorBehind() throws Exception {
+    Readiness.selectorOutcome(SelectorRun.Ending.FIN, 2_000); // load classes and JNA first
+    Readiness.stdinOutcome(true, 50, 2_000);
+    long before = openFds();
+    Readiness.selector(2_000);
+    Readiness.stdin(50, 2_000);
+    long after = openFds();
+    assertTrue(Math.abs(after - before) <= 2, "fds before " + before + ", after " + after);
+  }
+
+  private static long openFds() throws java.io.IOException {
+    try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
   }
 }

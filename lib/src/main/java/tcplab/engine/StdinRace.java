@@ -113,7 +113,7 @@ public final class StdinRace {
             }
           } else {
             CRead line = stdin.read(1024);
-            calls.add(at(t0) + "read(stdin) = " + line.text());
+            calls.add(at(t0) + "read(stdin) = " + line.text().replace("\n", "\\n"));
             CResult w = CView.send(sock, line.data(), CView.MSG_NOSIGNAL);
             calls.add(at(t0) + "write(socket) = " + w.text());
           }
@@ -124,7 +124,7 @@ public final class StdinRace {
           calls.add(at(t0) + "read(stdin): nothing typed within " + deadlineMillis + " ms");
         } else {
           CRead line = stdin.read(1024);
-          calls.add(at(t0) + "read(stdin) = " + line.text());
+          calls.add(at(t0) + "read(stdin) = " + line.text().replace("\n", "\\n"));
           CResult w = CView.send(sock, line.data(), CView.MSG_NOSIGNAL);
           calls.add(at(t0) + "write(socket) = " + w.text());
           long left = Math.max(1, (end - System.nanoTime()) / 1_000_000L);

@@ -136,6 +136,49 @@ class ReadinessTest {
     assertTrue(Math.abs(after - before) <= 2, "fds before " + before + ", after " + after);
   }
 
+  /**
+   * The notebook's claim about a Java peer: Socket.close() with unread data sends FIN, then RST.
+   */
+  @Test
+  void aJavaPeerClosingWithUnreadDataSendsFinThenRst() throws Exception {
+    Assumptions.assumeTrue(
+        tcplab.observe.Capture.unavailableReason().isEmpty(),
+        tcplab.observe.Capture.unavailableReason().orElse(""));
+    java.net.InetAddress lo = java.net.InetAddress.getLoopbackAddress();
+    try (java.net.ServerSocket l = new java.net.ServerSocket(0, 1, lo);
+        tcplab.observe.Capture cap = tcplab.observe.Capture.start("lo", l.getLocalPort());
+        java.net.Socket client = new java.net.Socket()) {
+      client.connect(new java.net.InetSocketAddress(lo, l.getLocalPort()), 2_000);
+      l.setSoTimeout(2_000);
+      java.net.Socket peer = l.accept();
+      client.getOutputStream().write("abc".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertTrue(
+          Run.until(
+              2_000,
+              () ->
+                  tcplab.observe.ProcNetTcp.find(l.getLocalPort(), client.getLocalPort())
+                      .map(r -> r.recvQ() >= 3)
+                      .orElse(false)));
+      peer.close();
+      assertTrue(
+          Run.until(
+              2_000,
+              () ->
+                  tcplab.observe.ProcNetTcp.find(client.getLocalPort(), l.getLocalPort())
+                      .isEmpty()));
+      Thread.sleep(100); // the capture reads what the kernel already sent
+      List<String> fromPeer =
+          cap.stop().stream()
+              .filter(p -> p.srcPort() == l.getLocalPort())
+              .map(tcplab.observe.Capture.Packet::flags)
+              .filter(f -> f.contains("F") || f.contains("R"))
+              .toList();
+      assertEquals(2, fromPeer.size(), fromPeer::toString);
+      assertTrue(
+          fromPeer.get(0).contains("F") && fromPeer.get(1).contains("R"), fromPeer::toString);
+    }
+  }
+
   private static long openFds() throws java.io.IOException {
     try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
       return s.count();

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import tcplab.BufferedSend;
 import tcplab.Lesson;
 import tcplab.ResetOrPipe;
+import tcplab.Readiness;
 import tcplab.Result;
 import tcplab.Scenario;
 
@@ -87,6 +88,15 @@ public class Bench {
     all.put("forkedChild(cloexec)", () -> tcplab.ForkedChild.serverKilled(true).outcome());
     all.put("processBuilderChild", () -> tcplab.ForkedChild.processBuilder().stringColumn(3).get(1)
         .endsWith(": no socket") ? "child has no socket" : "child holds a socket");
+    // notebook 07: the scenarios' C and Java views plus the poll() and epoll events after each step
+    readiness(all, "readiness.peerCloses", Readiness::peerCloses);
+    readiness(all, "readiness.peerResets", Readiness::peerResets);
+    readiness(all, "readiness.halfClose", Readiness::halfClose);
+    readiness(all, "readiness.peerCrashes", Readiness::peerCrashes);
+    all.put("readiness.selector", () -> checked(Readiness.selector(2000),
+        "readyOps (interest OP_READ)", "readyOps (interest OP_READ | OP_WRITE)", "poll() on the same fd",
+        "read() =", "read() again ="));
+    all.put("readiness.stdin(300ms)", () -> checked(Readiness.stdin(300, 3000), "check"));
     String only = System.getenv("BENCH_ONLY"); // a comma-separated subset of the names, if set
     System.out.printf("%-30s %6s %10s %11s %9s %9s %9s%n", "run", "runs", "identical", "mismatches",
         "median", "max", "waits");
@@ -194,6 +204,30 @@ public class Bench {
 
   private static final String MISMATCH = "!mismatch: ";
   private static final Map<String, Double> waits = new TreeMap<>();
+
+  /** A notebook-07 scenario: its outcome and its poll/epoll events, marked on any mismatch. */
+  private static void readiness(Map<String, Supplier<String>> all, String name, Supplier<Scenario> s) {
+    all.put(name, () -> {
+      Result r = s.get().run();
+      boolean bad = r.mismatches() > 0 || Readiness.pollMismatches(r) > 0
+          || Readiness.epollDifferences(r) > 0;
+      return (bad ? MISMATCH : "") + r.outcome() + " | poll " + r.pollEvents() + " | epoll " + r.epollEvents();
+    });
+  }
+
+  /** A table's outcome: the given columns of every row, marked when a check column is not "as expected". */
+  private static String checked(tech.tablesaw.api.Table t, String... columns) {
+    StringBuilder b = new StringBuilder();
+    boolean bad = false;
+    for (int r = 0; r < t.rowCount(); r++) {
+      for (String c : columns) {
+        b.append(t.getString(r, c)).append("; ");
+      }
+      bad |= !t.getString(r, "check").equals("as expected");
+      b.append("| ");
+    }
+    return (bad ? MISMATCH : "") + b;
+  }
 
   /** A lesson scenario: its outcome, marked when a step returned other than expected. */
   private static void scenario(Map<String, Supplier<String>> all, String name, Supplier<Scenario> s) {

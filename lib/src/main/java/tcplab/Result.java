@@ -25,6 +25,13 @@ public final class Result {
     this.cMissing = cMissing;
   }
 
+  /** The name of the calls table's readiness column. */
+  static final String READY_COLUMN = "ready after (poll, C run)";
+
+  Scenario scenario() {
+    return scenario;
+  }
+
   Run.Trace cTrace() {
     return c;
   }
@@ -38,7 +45,8 @@ public final class Result {
   }
 
   /**
-   * The calls table: time, side, call, C view, Java view, expected (Linux), check, states after.
+   * The calls table: time, side, call, C view, Java view, expected (Linux), check, states after,
+   * and what poll() reports on each side's socket after the step (C run).
    */
   public Table calls() {
     Run.Trace timing = c != null ? c : java;
@@ -50,6 +58,7 @@ public final class Result {
     StringColumn expected = StringColumn.create("expected (Linux)");
     StringColumn check = StringColumn.create("check");
     StringColumn states = StringColumn.create("states after (C run)");
+    StringColumn ready = StringColumn.create(READY_COLUMN);
     List<Step> steps = scenario.steps();
     for (int i = 0; i < steps.size(); i++) {
       Step s = steps.get(i);
@@ -61,8 +70,10 @@ public final class Result {
       expected.append(s.expected() == null ? "" : s.expected());
       check.append(checkText(s, i));
       states.append(timing.states().get(i));
+      ready.append(c != null ? c.ready().get(i) : "not observable here: " + cMissing);
     }
-    return Table.create(scenario.name(), t, side, call, cView, jView, expected, check, states);
+    return Table.create(
+        scenario.name(), t, side, call, cView, jView, expected, check, states, ready);
   }
 
   private String checkText(Step s, int i) {
@@ -184,6 +195,22 @@ public final class Result {
   /** The C view of each step, in order ("not observable here" without JNA). */
   public List<String> cViews() {
     return c == null ? List.of() : List.copyOf(c.views());
+  }
+
+  /**
+   * What poll() reported on each side's socket after each step of the C pass ("client IN OUT ·
+   * server OUT"; IN = POLLIN and so on); empty without the C view.
+   */
+  public List<String> pollEvents() {
+    return c == null ? List.of() : List.copyOf(c.ready());
+  }
+
+  /**
+   * What epoll_wait() (level-triggered, timeout 0) reported on the same sockets at the same
+   * moments; empty without the C view.
+   */
+  public List<String> epollEvents() {
+    return c == null ? List.of() : List.copyOf(c.readyEpoll());
   }
 
   /** The Java view of each step, in order. */

@@ -110,6 +110,10 @@ final class ScenarioHost {
       return;
     }
     prestarted = true;
+    // Tablesaw's column types initialise each other in their static initialisers: two threads that
+    // enter by different classes (this warm-up and a cell's first table) deadlock in class
+    // initialisation. Initialising them here, in the caller's thread, first leaves no cycle.
+    tech.tablesaw.api.ColumnType.DOUBLE.name();
     try {
       Thread t = new Thread(ScenarioHost::warmParent, "tcplab-warm-tables");
       t.setDaemon(true);
@@ -163,16 +167,7 @@ final class ScenarioHost {
     if (t == null || t.captureNote() == null || PrivateHost.available()) {
       return t;
     }
-    return new Run.Trace(
-        t.times(),
-        t.views(),
-        t.states(),
-        t.stateTimes(),
-        t.wallMillis(),
-        t.packets(),
-        t.t0EpochSeconds(),
-        t.clientPort(),
-        t.captureNote() + why);
+    return t.withCaptureNote(t.captureNote() + why);
   }
 
   /**
@@ -239,6 +234,8 @@ final class ScenarioHost {
     b.append("views").append(strings(t.views())).append('\n');
     b.append("states").append(strings(t.states())).append('\n');
     b.append("stateTimes").append(doubles(t.stateTimes())).append('\n');
+    b.append("ready").append(strings(t.ready())).append('\n');
+    b.append("readyEpoll").append(strings(t.readyEpoll())).append('\n');
     b.append("wall\t").append(t.wallMillis()).append('\n');
     b.append("t0\t").append(t.t0EpochSeconds()).append('\n');
     b.append("clientPort\t").append(t.clientPort()).append('\n');
@@ -287,6 +284,8 @@ final class ScenarioHost {
         case "views" -> t.views = strings(f);
         case "states" -> t.states = strings(f);
         case "stateTimes" -> t.stateTimes = doubles(f);
+        case "ready" -> t.ready = strings(f);
+        case "readyEpoll" -> t.readyEpoll = strings(f);
         case "wall" -> t.wall = Double.parseDouble(f[1]);
         case "t0" -> t.t0 = Double.parseDouble(f[1]);
         case "clientPort" -> t.clientPort = Integer.parseInt(f[1]);
@@ -328,6 +327,8 @@ final class ScenarioHost {
     List<String> views = List.of();
     List<String> states = List.of();
     List<Double> stateTimes = List.of();
+    List<String> ready;
+    List<String> readyEpoll;
     double wall;
     double t0;
     int clientPort;
@@ -344,7 +345,9 @@ final class ScenarioHost {
           List.copyOf(packets),
           t0,
           clientPort,
-          captureNote);
+          captureNote,
+          ready != null ? ready : Collections.nCopies(times.size(), ""),
+          readyEpoll != null ? readyEpoll : Collections.nCopies(times.size(), ""));
     }
   }
 

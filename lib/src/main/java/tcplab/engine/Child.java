@@ -126,6 +126,16 @@ final class Child implements AutoCloseable {
     return new String(Base64.getDecoder().decode(done.substring(5).trim()), StandardCharsets.UTF_8);
   }
 
+  /**
+   * What poll() and epoll_wait() (timeout 0) report on the child's socket now: {poll names, epoll
+   * names}.
+   */
+  String[] ready(int millis) throws IOException {
+    jvm.send("POLL");
+    String[] f = jvm.await("POLLED ", millis).substring(7).split("/", 2);
+    return new String[] {f[0], f.length > 1 ? f[1] : "?"};
+  }
+
   /** Kills the process with SIGKILL and reaps it; returns its exit status (137 = 128 + SIGKILL). */
   int crash(int millis) {
     return jvm.kill(millis);

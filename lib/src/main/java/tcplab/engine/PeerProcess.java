@@ -15,7 +15,8 @@ import tcplab.observe.CView;
  * and its kernel closes the socket exactly as after a crash. It listens on 127.0.0.1:0, prints
  * {@code PORT n}, accepts one connection, prints {@code READY}, then performs one step per line of
  * standard input ({@code OP number deadlineMillis base64(text)}) and answers {@code DONE
- * base64(view)}. It exits when its standard input closes.
+ * base64(view)}. A line {@code POLL} is answered {@code POLLED pollEvents/epollEvents}: what poll()
+ * and epoll_wait() report on its socket now (C mode). It exits when its standard input closes.
  */
 public final class PeerProcess {
   private PeerProcess() {}
@@ -49,6 +50,11 @@ public final class PeerProcess {
     Base64.Encoder enc = Base64.getEncoder();
     String line;
     while ((line = in.readLine()) != null) {
+      if (line.equals("POLL")) {
+        String[] r = Ready.events(end.fd());
+        out.println("POLLED " + r[0] + "/" + r[1]);
+        continue;
+      }
       String[] f = line.split(" ", 4);
       Step step =
           new Step(

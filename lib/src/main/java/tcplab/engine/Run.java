@@ -30,8 +30,9 @@ public final class Run {
 
   /**
    * What one pass observed: per step, its start time, its view and the sockets' states after it;
-   * and the packets of the connection (empty, with {@code captureNote} saying why, without
-   * capture).
+   * what poll() and epoll_wait() reported on each side's socket after it ("client IN OUT · server
+   * OUT"; empty in a pass that does not observe); and the packets of the connection (empty, with
+   * {@code captureNote} saying why, without capture).
    */
   public record Trace(
       List<Double> times,
@@ -42,7 +43,51 @@ public final class Run {
       List<Capture.Packet> packets,
       double t0EpochSeconds,
       int clientPort,
-      String captureNote) {}
+      String captureNote,
+      List<String> ready,
+      List<String> readyEpoll) {
+
+    /** A trace without readiness (nothing polled). */
+    public Trace(
+        List<Double> times,
+        List<String> views,
+        List<String> states,
+        List<Double> stateTimes,
+        double wallMillis,
+        List<Capture.Packet> packets,
+        double t0EpochSeconds,
+        int clientPort,
+        String captureNote) {
+      this(
+          times,
+          views,
+          states,
+          stateTimes,
+          wallMillis,
+          packets,
+          t0EpochSeconds,
+          clientPort,
+          captureNote,
+          java.util.Collections.nCopies(times.size(), ""),
+          java.util.Collections.nCopies(times.size(), ""));
+    }
+
+    /** The same trace with another capture note. */
+    public Trace withCaptureNote(String note) {
+      return new Trace(
+          times,
+          views,
+          states,
+          stateTimes,
+          wallMillis,
+          packets,
+          t0EpochSeconds,
+          clientPort,
+          note,
+          ready,
+          readyEpoll);
+    }
+  }
 
   /**
    * How long a server peer process may take to start (a process start is not a step: it has its own
@@ -114,6 +159,9 @@ public final class Run {
     List<String> views = new ArrayList<>();
     List<String> states = new ArrayList<>();
     List<Double> stateTimes = new ArrayList<>();
+    List<String> ready = new ArrayList<>();
+    List<String> readyEpoll = new ArrayList<>();
+    Ready readiness = new Ready(mode == Ops.Mode.C, child);
     ExecutorService worker = Executors.newSingleThreadExecutor(Daemons.named("tcplab-step"));
     Ops.End client = null;
     Ops.End server = null;
@@ -163,6 +211,7 @@ public final class Run {
       boolean stopped = false;
       for (Step step : s.steps()) {
         long[] began = {System.nanoTime()};
+        boolean ran = !stopped;
         String view;
         if (stopped) {
           view = "not run: an earlier call blocked";
@@ -201,19 +250,37 @@ public final class Run {
             end.close();
             view = Ops.blocked(deadline) + " (the socket was closed to unblock it)";
             stopped = true;
+            readiness.closed(step.side());
           }
+        }
+        if (ran) {
+          readiness.after(step);
         }
         times.add((began[0] - t0) / 1e6);
         views.add(view);
         stateTimes.add((System.nanoTime() - t0) / 1e6);
         states.add(observe ? ports.states() : "");
+        String[] r = readiness.observe(client, server);
+        ready.add(r[0]);
+        readyEpoll.add(r[1]);
         onRow.accept(
-            row(mode, times.get(times.size() - 1), step, view, states.get(states.size() - 1)));
+            row(mode, times.get(times.size() - 1), step, view, states.get(states.size() - 1))
+                + (r[0].isEmpty() ? "" : "  {poll: " + r[0] + "}"));
       }
       double wall = (System.nanoTime() - t0) / 1e6;
       List<Capture.Packet> packets = capture == null ? List.of() : capture.stop();
       return new Trace(
-          times, views, states, stateTimes, wall, packets, t0Epoch, cs.getLocalPort(), captureNote);
+          times,
+          views,
+          states,
+          stateTimes,
+          wall,
+          packets,
+          t0Epoch,
+          cs.getLocalPort(),
+          captureNote,
+          ready,
+          readyEpoll);
     } catch (IOException e) {
       throw new IllegalStateException(
           "scenario \"" + s.name() + "\" could not set up its connection: " + e.getMessage(), e);

@@ -59,6 +59,21 @@ public interface LibC extends Library {
    */
   int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;
 
+  /** pipe2(fds, flags): fds[0] is the read end, fds[1] the write end. */
+  int pipe2(int[] fds, int flags) throws LastErrorException;
+
+  int epoll_create1(int flags) throws LastErrorException;
+
+  /**
+   * {@code event} is a struct epoll_event: uint32 events, then 8 bytes of data (packed at offset 4
+   * on x86_64, at offset 8 on aarch64); the lab leaves the data 0.
+   */
+  int epoll_ctl(int epfd, int op, int fd, byte[] event) throws LastErrorException;
+
+  /** {@code events} holds maxevents struct epoll_event (16 bytes each is enough on every arch). */
+  int epoll_wait(int epfd, byte[] events, int maxevents, int timeoutMillis)
+      throws LastErrorException;
+
   /**
    * Returns 0 or an error number (it does not set errno); {@code set}/{@code old} are 128-byte
    * sigset_t, old may be null.

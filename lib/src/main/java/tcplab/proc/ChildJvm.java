@@ -281,6 +281,34 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends signal {@code name} ("STOP", "CONT", ...) to the child with kill(1); true when kill
+   * succeeded within {@code millis}. The child keeps running (or stays stopped): {@link #close()}
+   * still kills it, stopped or not.
+   */
+  public boolean signal(String name, int millis) {
+    if (!name.matches("[A-Z0-9]{1,8}")) {
+      throw new IllegalArgumentException("a signal name such as STOP or CONT; got " + name + ".");
+    }
+    try {
+      Process k =
+          new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!k.waitFor(millis, TimeUnit.MILLISECONDS)) {
+        k.destroyForcibly();
+        return false;
+      }
+      return k.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Kills and reaps the child (SIGKILL; up to 5 s). */
   @Override
   public void close() {

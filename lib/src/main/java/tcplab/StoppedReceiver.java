@@ -2,7 +2,6 @@ package tcplab;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Consumer;
 import tcplab.net.PrivateHost;
 import tcplab.story.ZeroWindow;
 import tech.tablesaw.api.Row;
@@ -91,6 +90,7 @@ public final class StoppedReceiver {
   }
 
   private static Outcome play(boolean paused, int bufferBytes, int watchMillis) {
+    Parameters.requireSet();
     Check.range("bufferBytes", bufferBytes, MIN_BUFFER, MAX_BUFFER, "bytes");
     Check.range("watchMillis", watchMillis, 500, MAX_WATCH_MS, "ms");
     ZeroWindow.Stall s;
@@ -142,6 +142,7 @@ public final class StoppedReceiver {
       int sendTimeoutMillis,
       int userTimeoutMillis,
       int heartbeatMillis) {
+    Parameters.requireSet();
     Check.range("bufferBytes", bufferBytes, MIN_BUFFER, MAX_BUFFER, "bytes");
     Check.range("waitMillis", waitMillis, 500, 10_000, "ms");
     Check.range("sendTimeoutMillis", sendTimeoutMillis, 100, 10_000, "ms");
@@ -159,6 +160,8 @@ public final class StoppedReceiver {
    * @param stopped a run of {@link #paused} or {@link #neverReads}
    */
   public static Table besideCut(Wire cut, Outcome stopped) {
+    Parameters.need(cut);
+    Parameters.need(stopped);
     StringColumn what = StringColumn.create("");
     StringColumn c = StringColumn.create("cable cut (notebook 05): " + cut.table().name());
     StringColumn s = StringColumn.create("receiver " + stopped.facts().get("receiver"));
@@ -228,42 +231,5 @@ public final class StoppedReceiver {
       }
       return new CutFacts(segments, timer.isEmpty() ? "retransmit" : timer, ended);
     }
-  }
-
-  /** Bench: the outcome of a never-reading receiver as one comparable string. */
-  static String benchOutcome(boolean paused) {
-    Outcome o = play(paused, 4_096, 1_500);
-    Map<String, String> f = o.facts();
-    boolean zero = !f.getOrDefault("zeroWindowAt", "").isEmpty();
-    int probes = Integer.parseInt(f.getOrDefault("probes", "0"));
-    int answered = Integer.parseInt(f.getOrDefault("probesAnswered", "0"));
-    return (zero ? "zero window" : "no zero window")
-        + ", probes "
-        + (probes > 0 ? "seen" : "none")
-        + ", answered "
-        + (answered > 0 ? "yes" : "no")
-        + ", writer "
-        + (f.getOrDefault("writer", "").startsWith("blocked")
-            ? "blocked, no error"
-            : f.get("writer"))
-        + (paused
-            ? ", after SIGCONT "
-                + (f.getOrDefault("readAfterCont", "").equals(f.get("acceptedTotal"))
-                    ? "all read"
-                    : "lost")
-            : "");
-  }
-
-  /** Prints one run's facts (a quick look from the command line). */
-  public static void main(String[] args) {
-    Consumer<String> p = System.out::println;
-    Outcome o = play(args.length > 0 && args[0].equals("paused"), 4_096, 3_000);
-    p.accept(o.wire().table().print(50));
-    p.accept(o.writes().print(50));
-    if (o.wire().packets() != null) {
-      p.accept(o.wire().packets().print(200));
-    }
-    o.facts().forEach((k, v) -> p.accept(k + " = " + v));
-    p.accept(whatEndsTheWait(4_096, 2_000, 1_000, 1_000, 200).print(20));
   }
 }

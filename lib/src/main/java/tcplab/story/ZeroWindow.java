@@ -315,8 +315,9 @@ public final class ZeroWindow {
         if (paused) {
           wr.stop = true; // the write in progress is the last one
           long before = wr.lastReturn;
+          double cont =
+              tl.now(); // stamped when it is sent: the window may open before kill returns
           boolean ok = r.jvm.signal("CONT", 2_000);
-          double cont = tl.now();
           tl.add(
               cont,
               "receiver",

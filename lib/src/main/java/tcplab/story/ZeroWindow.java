@@ -762,7 +762,18 @@ public final class ZeroWindow {
       }
       Writer wr = new Writer(w, 0);
       wr.flood = true;
-      boolean ended = wr.awaitEnd(millis + waitMillis + 2_000L);
+      long end = System.nanoTime() + (millis + waitMillis + 2_000L) * 1_000_000L;
+      long firstProbe = -1; // the persist timer's first probe doubles the backoff: 0 -> 1
+      while (wr.thread.isAlive() && System.nanoTime() < end) {
+        if (firstProbe < 0) {
+          Optional<TcpInfo> i = TcpInfo.of(fd);
+          if (i.isPresent() && i.get().sndWnd() == 0 && i.get().backoff() > 0) {
+            firstProbe = System.nanoTime();
+          }
+        }
+        wr.awaitEnd(5);
+      }
+      boolean ended = !wr.thread.isAlive();
       String info = TcpInfo.of(fd).map(TcpInfo::text).orElse("");
       double at = ended && wr.error != null ? (wr.errorAt - wr.started) / 1e9 : Double.NaN;
       double blockedAt = (wr.lastReturn - wr.started) / 1e9;
@@ -770,12 +781,20 @@ public final class ZeroWindow {
         m,
         ended
             ? String.format(
-                "the blocked write() (blocked since %.2f s) throws %s; then %s",
-                blockedAt, wr.error, info)
+                "the write() blocked since %.2f s throws %s%s; then %s",
+                blockedAt,
+                wr.error,
+                firstProbe > 0 && wr.errorAt > 0
+                    ? String.format(
+                        ", %.2f s after the first zero-window probe (at %.2f s)",
+                        (wr.errorAt - firstProbe) / 1e9, (firstProbe - wr.started) / 1e9)
+                    : "",
+                info)
             : String.format("still blocked after %.1f s", (System.nanoTime() - wr.started) / 1e9),
         Double.isNaN(at) ? "" : String.format("%.3f", at),
         String.format(
-            "ETIMEDOUT about %.1f s after the first probe (checked when the probe timer fires)",
+            "ETIMEDOUT about %.1f s after the first zero-window probe (the persist timer is"
+                + " shortened to fire then)",
             millis / 1000.0),
         ended && wr.error != null && wr.error.contains("timed out")
             ? "yes: the kernel gives up"

@@ -176,7 +176,9 @@ public final class StoppedReceiver {
         stopped.wire().hasPackets()
             ? f.get("probes")
                 + " zero-window probes (ACKs without data, one byte before the window)"
-            : "no packets here: " + stopped.wire().note());
+            : "no packets here: "
+                + String.valueOf(stopped.wire().note())
+                    .replaceFirst("^no packet capture here: ", ""));
     what.append("answered?");
     c.append(cut.hasPackets() ? "never: no segment from the server after the cut" : "—");
     s.append(
@@ -199,7 +201,8 @@ public final class StoppedReceiver {
   /** What the cut run's tables show. */
   private record CutFacts(String segments, String timer, String ended) {
     static CutFacts of(Wire cut) {
-      String segments = "no packets here: " + cut.note();
+      String segments =
+          "no packets here: " + String.valueOf(cut.note()).replaceFirst("^no packets: ", "");
       Table p = cut.packets();
       if (p != null) {
         int data = 0;
@@ -225,11 +228,12 @@ public final class StoppedReceiver {
           timer = st.substring(st.indexOf("timer=") + 6).split(" ")[0];
         }
         String res = r.getString("result");
-        if (ended.startsWith("not") && res.contains("timed out")) {
+        if (ended.startsWith("not") && res.contains("Connection timed out")) {
           ended = String.format("yes: %s at t = %.2f s", res, r.getDouble("t (s)"));
         }
       }
-      return new CutFacts(segments, timer.isEmpty() ? "retransmit" : timer, ended);
+      return new CutFacts(
+          segments, timer.isEmpty() ? "none shown (" + t.name() + ")" : timer, ended);
     }
   }
 }

@@ -96,6 +96,25 @@ public final class ZeroWindow {
       return jvm.pid();
     }
 
+    /**
+     * Waits (at most {@code millis}) until the process state letter is {@code letter}: a signal is
+     * delivered asynchronously, so right after kill(2) a running process may still be running.
+     */
+    String awaitState(char letter, int millis) {
+      long end = System.nanoTime() + millis * 1_000_000L;
+      String s = state();
+      while (s.charAt(0) != letter && System.nanoTime() < end) {
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+        s = state();
+      }
+      return s;
+    }
+
     /** The process state letter from /proc/pid/stat ("T" stopped, "S" sleeping), or "?". */
     String state() {
       try {
@@ -267,7 +286,7 @@ public final class ZeroWindow {
               tl.now(),
               "receiver",
               "kill -STOP " + r.pid(),
-              ok ? "process state " + r.state() : "kill -STOP failed");
+              ok ? "process state " + r.awaitState('T', 1_000) : "kill -STOP failed");
           wr.flood = true;
         } else {
           tl.zero();
@@ -281,15 +300,19 @@ public final class ZeroWindow {
         for (double t : at) {
           Plays.sleepUntil(tl, t);
           samples.add(tl.now(), wr, fd, ports[0], ports[1], tl);
-          if (!saidBlocked && wr.blocked()) {
+          if (!saidBlocked && full(wr, fd)) {
             saidBlocked = true;
-            fill = (wr.lastReturn - System.nanoTime()) / 1e9 + tl.now();
             tl.add(
                 tl.now(),
                 "client",
                 "write() #" + (wr.calls.get() + 1) + " has not returned",
-                "blocked, no error; " + wr.accepted.get() + " bytes accepted in all");
+                String.format(
+                    "blocked since t = %.3f s, no error; %d bytes accepted in all",
+                    (wr.lastReturn - System.nanoTime()) / 1e9 + tl.now(), wr.accepted.get()));
           }
+        }
+        if (wr.blocked()) { // the last write that returned before the wait that lasts
+          fill = (wr.lastReturn - System.nanoTime()) / 1e9 + tl.now();
         }
         facts.put("accepted", Long.toString(wr.accepted.get()));
         facts.put("acceptedAfterZero", Long.toString(wr.accepted.get() - acceptedAtZero));
@@ -322,7 +345,9 @@ public final class ZeroWindow {
               cont,
               "receiver",
               "kill -CONT " + r.pid(),
-              ok ? "process state " + r.state() + ": it reads again" : "kill -CONT failed");
+              ok
+                  ? "process state " + r.awaitState('S', 200) + ": it reads again"
+                  : "kill -CONT failed");
           boolean ended = wr.awaitEnd(5_000);
           tl.add(
               wr.lastReturn != before
@@ -375,6 +400,18 @@ public final class ZeroWindow {
     Table table = tl.table(title);
     Wire wire = WireTap.of(table, packets, note, tl.zeroEpoch(), ports[0]);
     return new Stall(wire, samples.table(), facts);
+  }
+
+  /**
+   * The writer is blocked on a full window: no write() returned for 50 ms and the peer's window is
+   * 0 (TCP_INFO; without it, no return for 200 ms). A write that waits for a delayed ACK is not.
+   */
+  private static boolean full(Writer wr, int fd) {
+    if (!wr.blocked()) {
+      return false;
+    }
+    Optional<TcpInfo> i = fd >= 0 ? TcpInfo.of(fd) : Optional.empty();
+    return i.map(t -> t.sndWnd() == 0).orElse(wr.blockedSeconds() > 0.2);
   }
 
   private static double[] sampleTimes(int watchMillis) {

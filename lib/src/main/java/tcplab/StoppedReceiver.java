@@ -228,12 +228,18 @@ public final class StoppedReceiver {
           timer = st.substring(st.indexOf("timer=") + 6).split(" ")[0];
         }
         String res = r.getString("result");
-        if (ended.startsWith("not") && res.contains("Connection timed out")) {
+        if (ended.startsWith("not")
+            && r.getString("who").equals("client")
+            && res.contains("Connection timed out")) {
           ended = String.format("yes: %s at t = %.2f s", res, r.getDouble("t (s)"));
         }
       }
       return new CutFacts(
-          segments, timer.isEmpty() ? "none shown (" + t.name() + ")" : timer, ended);
+          segments,
+          !timer.isEmpty()
+              ? timer
+              : t.name().startsWith("[relay") ? "none shown: the relay stand-in" : "none shown",
+          ended);
     }
   }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tcplab.net.PrivateHost;
 import tcplab.observe.Capture;
 import tech.tablesaw.api.Table;
 
@@ -58,6 +59,29 @@ class StoppedReceiverTest {
     assertTrue(f.get("writer").startsWith("blocked"), "blocked, no error: " + f);
     assertFalse(f.get("windowOpenedAt").isEmpty(), "SIGCONT: a window update: " + f);
     assertEquals(f.get("acceptedTotal"), f.get("readAfterCont"), "every accepted byte was read");
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void inThePrivateHostAStudentSeesTheProbesToo() {
+    Assumptions.assumeTrue(PrivateHost.available(), "no private host here: " + PrivateHost.why());
+    String old = System.getProperty(ScenarioHost.PROPERTY);
+    System.setProperty(ScenarioHost.PROPERTY, "private");
+    try {
+      StoppedReceiver.Outcome o = StoppedReceiver.neverReads(4096, 1500);
+      Map<String, String> f = o.facts();
+      assertTrue(o.wire().hasPackets(), "packets in the private host: " + o.wire().note());
+      assertFalse(f.get("zeroWindowAt").isEmpty(), "zero window: " + f);
+      assertTrue(Integer.parseInt(f.get("probes")) >= 1, "probes: " + f);
+      assertTrue(f.get("writer").startsWith("blocked"), "blocked, no error: " + f);
+      assertTrue(o.writes().rowCount() > 3, "the writes table came back: " + o.writes().print());
+    } finally {
+      if (old == null) {
+        System.clearProperty(ScenarioHost.PROPERTY);
+      } else {
+        System.setProperty(ScenarioHost.PROPERTY, old);
+      }
+    }
   }
 
   @Test

@@ -30,11 +30,74 @@ public final class StoppedReceiver {
 
   /** One run: the timeline with packets, the writes over time, and the measured facts. */
   public record Outcome(Wire wire, Table writes, Map<String, String> facts) {
-    /** The timeline, the ladder, the packets, the writes table and the summary. */
+    /** The timeline, the ladder, the packets, the writes table, the checks and the summary. */
     public void show() {
       Show.wire(wire);
       Show.table(writes);
+      Table checks = checks();
+      Show.table(checks);
       Show.note(summary());
+      if (checks.stringColumn("check").contains("MISMATCH")) {
+        System.err.println("MISMATCH in \"" + wire.table().name() + "\": " + summary());
+      }
+    }
+
+    /**
+     * What Linux is expected to do (the unit tests and the bench assert it) beside what just
+     * happened, with a check per row; rows about packets say "no packets here" without capture.
+     */
+    public Table checks() {
+      StringColumn what = StringColumn.create("what");
+      StringColumn expected = StringColumn.create("expected (Linux)");
+      StringColumn observed = StringColumn.create("observed");
+      StringColumn check = StringColumn.create("check");
+      boolean packets = wire.hasPackets();
+      String zero = facts.getOrDefault("zeroWindowAt", "");
+      int probes = Integer.parseInt(facts.getOrDefault("probes", "0"));
+      int answered = Integer.parseInt(facts.getOrDefault("probesAnswered", "0"));
+      String writer = facts.getOrDefault("writer", "");
+      Object[][] rows = {
+        {
+          "the receiver advertises window 0",
+          "yes",
+          packets ? (zero.isEmpty() ? "no" : "yes, at t = " + zero + " s") : null,
+          !zero.isEmpty()
+        },
+        {
+          "the writer's kernel sends zero-window probes",
+          "yes, with growing gaps",
+          packets ? probes + " (gaps " + facts.getOrDefault("probeGaps", "") + " s)" : null,
+          probes > 0
+        },
+        {
+          "the receiver's kernel answers them (window 0)",
+          "yes (at most one answer per tcp_invalid_ratelimit)",
+          packets ? answered + " of " + probes : null,
+          answered > 0
+        },
+        {
+          "the writer at the deadline",
+          "blocked in write(), no error",
+          writer,
+          writer.startsWith("blocked")
+        },
+      };
+      for (Object[] r : rows) {
+        what.append((String) r[0]);
+        expected.append((String) r[1]);
+        observed.append(r[2] == null ? "no packets here: " + wire.note() : (String) r[2]);
+        check.append(
+            r[2] == null ? "not observable here" : (Boolean) r[3] ? "as expected" : "MISMATCH");
+      }
+      if (facts.containsKey("readAfterCont")) {
+        boolean all = facts.get("readAfterCont").equals(facts.get("acceptedTotal"));
+        what.append("after SIGCONT the receiver reads");
+        expected.append("every byte write() accepted");
+        observed.append(
+            facts.get("readAfterCont") + " of " + facts.get("acceptedTotal") + " bytes");
+        check.append(all ? "as expected" : "MISMATCH");
+      }
+      return Table.create("expected beside observed", what, expected, observed, check);
     }
 
     /** One paragraph built from what just happened. */

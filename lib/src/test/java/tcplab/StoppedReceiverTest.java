@@ -43,6 +43,7 @@ class StoppedReceiverTest {
     assertTrue(
         anyResult(o.wire().table(), "throws SocketException: Socket closed"),
         "only the lab's deadline (close) ended the write");
+    assertFalse(o.checks().stringColumn("check").contains("MISMATCH"), o.checks().print());
     long accepted = Long.parseLong(f.get("accepted"));
     assertTrue(accepted > 4096 && accepted < 200_000, "both small buffers filled: " + accepted);
   }
@@ -59,6 +60,8 @@ class StoppedReceiverTest {
     assertTrue(f.get("writer").startsWith("blocked"), "blocked, no error: " + f);
     assertFalse(f.get("windowOpenedAt").isEmpty(), "SIGCONT: a window update: " + f);
     assertEquals(f.get("acceptedTotal"), f.get("readAfterCont"), "every accepted byte was read");
+    assertEquals(5, o.checks().rowCount());
+    assertFalse(o.checks().stringColumn("check").contains("MISMATCH"), o.checks().print());
   }
 
   @Test

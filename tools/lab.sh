@@ -362,11 +362,11 @@ case "${1:-}" in
     kernel_ok=1
     kernel_check "${KERNEL_TEST_STARTS:-5}" interrupt test || kernel_ok=0
     rm -f "$BUILD/relay-results" "$BUILD/browser-results"
-    say "notebooks 04-06 with namespaces treated as forbidden (TCPLAB_LAYER=relay): the relay stand-in, labelled"
+    say "notebooks 04-06 and 08 with namespaces treated as forbidden (TCPLAB_LAYER=relay): the relay stand-in, labelled"
     fresh_notebooks
     TCPLAB_LAYER=relay "$(find_python)" "$ROOT/tools/runner/run_notebooks.py" --kernel java --jobs "${JOBS:-2}" --label "(relay layer forced)" \
       --workdir "$ROOT/notebooks" --logs "$BUILD/kernel-logs/relay" --out "$BUILD/executed-relay" --record "$BUILD/relay-results" \
-      "$FRESH"/04-*.ipynb "$FRESH"/05-*.ipynb "$FRESH"/06-*.ipynb || true
+      "$FRESH"/04-*.ipynb "$FRESH"/05-*.ipynb "$FRESH"/06-*.ipynb "$FRESH"/08-*.ipynb || true
     run_browser_student "$BUILD/browser-results"
     say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"
     run_notebooks --lab-check --total-of "$BUILD/relay-results" --total-of "$BUILD/browser-results"

@@ -14,6 +14,7 @@ import tcplab.ResetOrPipe;
 import tcplab.Readiness;
 import tcplab.Result;
 import tcplab.Scenario;
+import tcplab.StoppedReceiver;
 
 /**
  * Benchmark (not a test): runs every lesson scenario N times (default 100) and prints, per scenario,
@@ -97,6 +98,10 @@ public class Bench {
         "readyOps (interest OP_READ)", "readyOps (interest OP_READ | OP_WRITE)", "poll() on the same fd",
         "read() =", "read() again ="));
     all.put("readiness.stdin(300ms)", () -> checked(Readiness.stdin(300, 3000), "check"));
+    all.put("stoppedReceiver.neverReads", () -> zeroWindow(StoppedReceiver.neverReads(4096, 1500)));
+    all.put("stoppedReceiver.paused", () -> zeroWindow(StoppedReceiver.paused(4096, 1500)));
+    all.put("stoppedReceiver.whatEndsTheWait", () -> String.join(", ",
+        StoppedReceiver.whatEndsTheWait(4096, 1000, 500, 500, 100).stringColumn("ended the wait?").asList()));
     String only = System.getenv("BENCH_ONLY"); // a comma-separated subset of the names, if set
     System.out.printf("%-30s %6s %10s %11s %9s %9s %9s%n", "run", "runs", "identical", "mismatches",
         "median", "max", "waits");
@@ -203,6 +208,18 @@ public class Bench {
   }
 
   private static final String MISMATCH = "!mismatch: ";
+
+  /** A stopped receiver's outcome: zero window, probes answered, the writer blocked without error. */
+  private static String zeroWindow(StoppedReceiver.Outcome o) {
+    Map<String, String> f = o.facts();
+    boolean paused = f.get("receiver").startsWith("paused");
+    return (f.getOrDefault("zeroWindowAt", "").isEmpty() ? "no zero window" : "zero window")
+        + ", probes " + (Integer.parseInt(f.getOrDefault("probes", "0")) > 0 ? "seen" : "none")
+        + ", answered " + (Integer.parseInt(f.getOrDefault("probesAnswered", "0")) > 0 ? "yes" : "no")
+        + ", writer " + (f.getOrDefault("writer", "").startsWith("blocked") ? "blocked, no error" : f.get("writer"))
+        + (paused ? ", after SIGCONT " + (f.getOrDefault("readAfterCont", "").equals(f.get("acceptedTotal"))
+            ? "every byte read" : "bytes missing") : "");
+  }
   private static final Map<String, Double> waits = new TreeMap<>();
 
   /** A notebook-07 scenario: its outcome and its poll/epoll events, marked on any mismatch. */

@@ -261,6 +261,10 @@ final class ScenarioHost {
           .append(p.ack())
           .append('\t')
           .append(p.length())
+          .append('\t')
+          .append(p.window())
+          .append('\t')
+          .append(p.wscale())
           .append('\n');
     }
     b.append("end\n");
@@ -302,7 +306,9 @@ final class ScenarioHost {
                     Long.parseLong(f[7]),
                     Long.parseLong(f[8]),
                     Long.parseLong(f[9]),
-                    Integer.parseInt(f[10])));
+                    Integer.parseInt(f[10]),
+                    f.length > 11 ? Integer.parseInt(f[11]) : -1,
+                    f.length > 12 ? Integer.parseInt(f[12]) : -1));
         case "end" -> {
           Run.Trace done = t.trace();
           if ("C".equals(pass)) {

@@ -83,6 +83,29 @@ public final class WireTap {
         why);
   }
 
+  /**
+   * A loopback run's table with the packets captured on lo (or {@code note} saying why there are
+   * none): {@code zeroEpoch} is the wall-clock time of the table's t = 0.
+   */
+  public static Wire of(
+      Table table, List<Capture.Packet> packets, String note, double zeroEpoch, int clientPort) {
+    if (note != null) {
+      return without(table, note);
+    }
+    double start = packets.isEmpty() ? zeroEpoch : packets.get(0).epochSeconds();
+    List<Ladder.Arrow> arrows = Capture.arrows(packets, start, clientPort);
+    List<Ladder.Mark> marks = marks(table, zeroEpoch - start);
+    String title = table.name();
+    String notice = Ladder.noPackets(null);
+    return new Wire(
+        table,
+        Capture.table(packets, start, clientPort),
+        packets,
+        Ladder.svg(title, notice, arrows, marks),
+        Ladder.text(title, notice, arrows, marks),
+        null);
+  }
+
   /** A table without any packets: the note says why. */
   public static Wire without(Table table, String note) {
     List<Ladder.Mark> marks = marks(table, 0);

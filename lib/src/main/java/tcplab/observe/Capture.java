@@ -79,7 +79,12 @@ public final class Capture implements AutoCloseable {
   private List<Packet> packets;
   private double stopMillis;
 
-  /** One TCP segment as tcpdump printed it. Absent numbers are -1. */
+  /**
+   * One TCP segment as tcpdump printed it. Absent numbers are -1. {@code window} is the header's
+   * window field as sent (tcpdump's "win"; multiply by 2^wscale of the sender, announced in its
+   * SYN, for bytes; 0 is a zero window either way); {@code wscale} is the SYN's window-scale
+   * option, -1 without one.
+   */
   public record Packet(
       double epochSeconds,
       String src,
@@ -90,7 +95,24 @@ public final class Capture implements AutoCloseable {
       long seq,
       long seqEnd,
       long ack,
-      int length) {
+      int length,
+      int window,
+      int wscale) {
+
+    /** A segment whose window is not known (window and wscale -1). */
+    public Packet(
+        double epochSeconds,
+        String src,
+        int srcPort,
+        String dst,
+        int dstPort,
+        String flags,
+        long seq,
+        long seqEnd,
+        long ack,
+        int length) {
+      this(epochSeconds, src, srcPort, dst, dstPort, flags, seq, seqEnd, ack, length, -1, -1);
+    }
 
     /** The flags in words: "SYN", "SYN ACK", "ACK", "PSH ACK", "FIN ACK", "RST", "RST ACK". */
     public String flagNames() {

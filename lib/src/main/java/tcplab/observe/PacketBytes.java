@@ -64,6 +64,8 @@ final class PacketBytes {
       }
     }
     boolean withSeq = length > 0 || (f & 0x07) != 0;
+    int window = b.length >= tcp + 16 ? u16(b, tcp + 14) : -1;
+    int wscale = (f & 0x02) != 0 ? wscale(b, tcp + 20, Math.min(b.length, tcp + thl)) : -1;
     return new Capture.Packet(
         Math.round(epochSeconds * 1e6) / 1e6,
         src,
@@ -74,7 +76,35 @@ final class PacketBytes {
         withSeq ? seq : -1,
         withSeq ? (seq + length) & 0xffffffffL : -1,
         (f & 0x10) != 0 ? ack : -1,
-        length);
+        length,
+        window,
+        wscale);
+  }
+
+  /** The window-scale option (kind 3) among the TCP options in b[from, to), or -1. */
+  private static int wscale(byte[] b, int from, int to) {
+    for (int i = from; i < to; ) {
+      int kind = b[i] & 0xff;
+      if (kind == 0) {
+        return -1;
+      }
+      if (kind == 1) {
+        i++;
+        continue;
+      }
+      if (i + 1 >= to) {
+        return -1;
+      }
+      int len = b[i + 1] & 0xff;
+      if (kind == 3 && len == 3 && i + 2 < to) {
+        return b[i + 2] & 0xff;
+      }
+      if (len < 2) {
+        return -1;
+      }
+      i += len;
+    }
+    return -1;
   }
 
   private static int u16(byte[] b, int i) {

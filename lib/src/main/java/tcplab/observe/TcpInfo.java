@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param notsentBytes bytes in the send queue not yet sent
  * @param bytesSent bytes sent, including retransmissions
  * @param sndWnd the peer's advertised receive window in bytes
+ * @param probes zero-window probes sent without an answer since the last ACK (tcpi_probes; the
+ *     abort check counts these against tcp_retries2)
  */
 public record TcpInfo(
     int state,
@@ -32,7 +34,8 @@ public record TcpInfo(
     long bytesAcked,
     long notsentBytes,
     long bytesSent,
-    long sndWnd) {
+    long sndWnd,
+    int probes) {
   static final int IPPROTO_TCP = 6, TCP_INFO = 11, TCP_USER_TIMEOUT = 18;
   static final long SIOCINQ = 0x541B, SIOCOUTQ = 0x5411, SIOCOUTQNSD = 0x894B;
 
@@ -58,7 +61,8 @@ public record TcpInfo(
             u64(b, 120),
             u32(b, 144),
             u64(b, 200),
-            u32(b, 228)));
+            u32(b, 228),
+            b.get(3) & 0xff));
   }
 
   /**
@@ -133,7 +137,7 @@ public record TcpInfo(
   public String text() {
     return String.format(
         "%s rto=%dms rtt=%.2fms unacked=%d retrans=%d/%d backoff=%d acked=%d sent=%d "
-            + "notsent=%d snd_wnd=%d",
+            + "notsent=%d snd_wnd=%d probes=%d",
         stateName(),
         rtoMicros / 1000,
         rttMicros / 1000.0,
@@ -144,6 +148,7 @@ public record TcpInfo(
         bytesAcked,
         bytesSent,
         notsentBytes,
-        sndWnd);
+        sndWnd,
+        probes);
   }
 }

@@ -15,6 +15,8 @@ final class TcpdumpLine {
   private static final Pattern SEQ = Pattern.compile(", seq (\\d+)(?::(\\d+))?");
   private static final Pattern ACK = Pattern.compile(", ack (\\d+)");
   private static final Pattern LENGTH = Pattern.compile(", length (\\d+)");
+  private static final Pattern WIN = Pattern.compile(", win (\\d+)");
+  private static final Pattern WSCALE = Pattern.compile("wscale (\\d+)");
 
   private TcpdumpLine() {}
 
@@ -34,6 +36,8 @@ final class TcpdumpLine {
     }
     Matcher a = ACK.matcher(rest);
     Matcher l = LENGTH.matcher(rest);
+    Matcher w = WIN.matcher(rest);
+    Matcher ws = WSCALE.matcher(rest);
     return Optional.of(
         new Capture.Packet(
             Double.parseDouble(m.group(1)),
@@ -45,6 +49,8 @@ final class TcpdumpLine {
             seq,
             seqEnd,
             a.find() ? Long.parseLong(a.group(1)) : -1,
-            l.find() ? Integer.parseInt(l.group(1)) : 0));
+            l.find() ? Integer.parseInt(l.group(1)) : 0,
+            w.find() ? Integer.parseInt(w.group(1)) : -1,
+            ws.find() ? Integer.parseInt(ws.group(1)) : -1));
   }
 }

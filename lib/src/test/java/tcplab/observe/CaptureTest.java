@@ -58,7 +58,18 @@ class CaptureTest {
             .orElseThrow();
     assertEquals(
         new Capture.Packet(
-            1700000000.123456, "127.0.0.1", 41234, "127.0.0.1", 39999, "P.", 100, 105, 7, 5),
+            1700000000.123456,
+            "127.0.0.1",
+            41234,
+            "127.0.0.1",
+            39999,
+            "P.",
+            100,
+            105,
+            7,
+            5,
+            512,
+            -1),
         p);
     assertEquals("PSH ACK", p.flagNames());
     Capture.Packet ack =

@@ -52,6 +52,7 @@ class PacketSocketTest {
     }
     b[32] = (byte) 0x80; // 8 words
     b[33] = (byte) flags;
+    b[34] = 0x02; // window 512
     return b;
   }
 
@@ -240,7 +241,9 @@ class PacketSocketTest {
                   b.seq(),
                   b.seqEnd(),
                   b.ack(),
-                  b.length()),
+                  b.length(),
+                  b.window(),
+                  b.wscale()),
               "packet " + i);
           // each packet socket stamps a segment that has no timestamp yet as it takes it: a few µs
           // apart

@@ -334,7 +334,7 @@ run_browser_student() {
   say "the browser path: every notebook in headless Chromium, served as $user with make lab's server command"
   run=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
   profile=$(mktemp -d /tmp/tcplab-chromium.XXXXXX)
-  BROWSER_RUN_ID=$run timeout -k 30 "$(( ${BROWSER_DEADLINE:-420} + 120 ))" node "$ROOT/tools/browser/student-test.js" --dir "$dir" \
+  BROWSER_RUN_ID=$run timeout -k 30 "$(( ${BROWSER_DEADLINE:-720} + 120 ))" node "$ROOT/tools/browser/student-test.js" --dir "$dir" \
     --python "$py" --user "$user" --out "$BUILD/browser" --record "$record" --profile "$profile" \
     ${JAVA_HOME:+--java-home "$JAVA_HOME"} || true
   for p in /proc/[0-9]*; do # the last net if the test itself was killed: every process it started carries its mark

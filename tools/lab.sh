@@ -407,13 +407,13 @@ case "${1:-}" in
     quick=(--set runsPerPoint=2 --set "pausesMillis=new int[] {0, 10}")
     [ -n "${STRESS:-}" ] || rm -f "$BUILD"/stress-*.results
     if [[ $phases == *rerun* ]]; then
-    say "re-run safety: every code cell of notebooks 00-04 ${RERUNS:-50} times, of 05-06 ${RERUNS_NETNS:-10} times, in one kernel each; resources counted"
+    say "re-run safety: every code cell of notebooks 00-04, 07 and 09 ${RERUNS:-50} times, of 05, 06 and 08 ${RERUNS_NETNS:-10} times, in one kernel each; resources counted"
     "$py" "$ROOT/tools/runner/run_notebooks.py" --kernel java --rerun "${RERUNS:-50}" --set runsPerPoint=1 \
       --set "pausesMillis=new int[] {0}" --label "(re-run ${RERUNS:-50}x)" --logs "$BUILD/kernel-logs" \
-      --workdir "$ROOT/notebooks" --record "$BUILD/stress-rerun.results" "$FRESH"/0[0-4]-*.ipynb || true
+      --workdir "$ROOT/notebooks" --record "$BUILD/stress-rerun.results" "$FRESH"/0[0-479]-*.ipynb || true
     "$py" "$ROOT/tools/runner/run_notebooks.py" --kernel java --rerun "${RERUNS_NETNS:-10}" --set retries2=1 \
       --label "(re-run ${RERUNS_NETNS:-10}x)" --logs "$BUILD/kernel-logs" --cell-timeout 600 \
-      --workdir "$ROOT/notebooks" --record "$BUILD/stress-rerun-netns.results" "$FRESH"/0[56]-*.ipynb || true
+      --workdir "$ROOT/notebooks" --record "$BUILD/stress-rerun-netns.results" "$FRESH"/0[568]-*.ipynb || true
     fi
     if [[ $phases == *kill* ]]; then
     say "killed midway: ${KILLS:-20} JVMs running scenarios are SIGKILLed at random moments, then one clean run"

@@ -51,7 +51,8 @@ public final class Rebind {
             "who", "call (C terms)", "returned / errno", "Java view", "/proc/net/tcp afterwards");
     boolean javaDefault;
     try (ServerSocket probe = new ServerSocket()) {
-      javaDefault = probe.getReuseAddress();
+      javaDefault = probe.getReuseAddress(); // the default, read before any bind
+      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1); // never a wildcard
     } catch (IOException e) {
       throw new IllegalStateException("could not open a ServerSocket: " + e, e);
     }

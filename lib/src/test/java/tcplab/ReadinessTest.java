@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,12 @@ import tcplab.observe.CView;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReadinessTest {
+
+  /** The private host a test here started is stopped: later tests count this JVM's children. */
+  @AfterAll
+  static void stopThePrivateHost() {
+    PrivateHost.stop();
+  }
 
   @BeforeAll
   static void needsTheCView() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,6 +18,12 @@ import tech.tablesaw.api.Table;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class StoppedReceiverTest {
+
+  /** The private host a test here started is stopped: later tests count this JVM's children. */
+  @AfterAll
+  static void stopThePrivateHost() {
+    PrivateHost.stop();
+  }
 
   private static void assumePackets() {
     Assumptions.assumeTrue(

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ public final class SlowReader {
       if (rcvbuf > 0) {
         l.setReceiveBufferSize(rcvbuf);
       }
-      l.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+      l.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
       out.println("PORT " + l.getLocalPort());
       l.setSoTimeout(10_000);
       s = l.accept();

@@ -241,31 +241,7 @@ final class ScenarioHost {
     b.append("clientPort\t").append(t.clientPort()).append('\n');
     b.append("captureNote\t").append(opt(t.captureNote())).append('\n');
     for (Capture.Packet p : t.packets()) {
-      b.append("packet\t")
-          .append(p.epochSeconds())
-          .append('\t')
-          .append(ChildJvm.esc(p.src()))
-          .append('\t')
-          .append(p.srcPort())
-          .append('\t')
-          .append(ChildJvm.esc(p.dst()))
-          .append('\t')
-          .append(p.dstPort())
-          .append('\t')
-          .append(ChildJvm.esc(p.flags()))
-          .append('\t')
-          .append(p.seq())
-          .append('\t')
-          .append(p.seqEnd())
-          .append('\t')
-          .append(p.ack())
-          .append('\t')
-          .append(p.length())
-          .append('\t')
-          .append(p.window())
-          .append('\t')
-          .append(p.wscale())
-          .append('\n');
+      b.append("packet\t").append(p.toFields()).append('\n');
     }
     b.append("end\n");
   }
@@ -294,21 +270,7 @@ final class ScenarioHost {
         case "t0" -> t.t0 = Double.parseDouble(f[1]);
         case "clientPort" -> t.clientPort = Integer.parseInt(f[1]);
         case "captureNote" -> t.captureNote = unopt(f[1]);
-        case "packet" ->
-            t.packets.add(
-                new Capture.Packet(
-                    Double.parseDouble(f[1]),
-                    ChildJvm.unesc(f[2]),
-                    Integer.parseInt(f[3]),
-                    ChildJvm.unesc(f[4]),
-                    Integer.parseInt(f[5]),
-                    ChildJvm.unesc(f[6]),
-                    Long.parseLong(f[7]),
-                    Long.parseLong(f[8]),
-                    Long.parseLong(f[9]),
-                    Integer.parseInt(f[10]),
-                    f.length > 11 ? Integer.parseInt(f[11]) : -1,
-                    f.length > 12 ? Integer.parseInt(f[12]) : -1));
+        case "packet" -> t.packets.add(Capture.Packet.fromFields(f, 1));
         case "end" -> {
           Run.Trace done = t.trace();
           if ("C".equals(pass)) {

@@ -375,27 +375,7 @@ public final class ForkRun {
             (k, v) ->
                 b.append("fact\t").append(k).append('\t').append(ChildJvm.esc(v)).append('\n'));
     for (Capture.Packet p : o.packets()) {
-      b.append("packet\t")
-          .append(p.epochSeconds())
-          .append('\t')
-          .append(ChildJvm.esc(p.src()))
-          .append('\t')
-          .append(p.srcPort())
-          .append('\t')
-          .append(ChildJvm.esc(p.dst()))
-          .append('\t')
-          .append(p.dstPort())
-          .append('\t')
-          .append(ChildJvm.esc(p.flags()))
-          .append('\t')
-          .append(p.seq())
-          .append('\t')
-          .append(p.seqEnd())
-          .append('\t')
-          .append(p.ack())
-          .append('\t')
-          .append(p.length())
-          .append('\n');
+      b.append("packet\t").append(p.toFields()).append('\n');
     }
     return b.toString();
   }
@@ -418,19 +398,7 @@ public final class ForkRun {
           rows.add(r);
         }
         case "fact" -> facts.put(f[1], ChildJvm.unesc(f[2]));
-        case "packet" ->
-            packets.add(
-                new Capture.Packet(
-                    Double.parseDouble(f[1]),
-                    ChildJvm.unesc(f[2]),
-                    Integer.parseInt(f[3]),
-                    ChildJvm.unesc(f[4]),
-                    Integer.parseInt(f[5]),
-                    ChildJvm.unesc(f[6]),
-                    Long.parseLong(f[7]),
-                    Long.parseLong(f[8]),
-                    Long.parseLong(f[9]),
-                    Integer.parseInt(f[10])));
+        case "packet" -> packets.add(Capture.Packet.fromFields(f, 1));
         default -> {}
       }
     }

@@ -114,6 +114,54 @@ public final class Capture implements AutoCloseable {
       this(epochSeconds, src, srcPort, dst, dstPort, flags, seq, seqEnd, ack, length, -1, -1);
     }
 
+    /**
+     * This packet as tab-separated fields (addresses and flags hold no tab), for a child process's
+     * answer; {@link #fromFields} reads them back.
+     */
+    public String toFields() {
+      return epochSeconds
+          + "\t"
+          + src
+          + "\t"
+          + srcPort
+          + "\t"
+          + dst
+          + "\t"
+          + dstPort
+          + "\t"
+          + flags
+          + "\t"
+          + seq
+          + "\t"
+          + seqEnd
+          + "\t"
+          + ack
+          + "\t"
+          + length
+          + "\t"
+          + window
+          + "\t"
+          + wscale;
+    }
+
+    /** The packet {@link #toFields} wrote, from {@code f[from]} on (window and wscale optional). */
+    public static Packet fromFields(String[] f, int from) {
+      int i = from;
+      return new Packet(
+          Double.parseDouble(f[i]),
+          f[i + 1],
+          Integer.parseInt(f[i + 2]),
+          f[i + 3],
+          Integer.parseInt(f[i + 4]),
+          f[i + 5],
+          Long.parseLong(f[i + 6]),
+          Long.parseLong(f[i + 7]),
+          Long.parseLong(f[i + 8]),
+          Integer.parseInt(f[i + 9]),
+          f.length > i + 10 ? Integer.parseInt(f[i + 10]) : -1,
+          f.length > i + 11 ? Integer.parseInt(f[i + 11]) : -1);
+    }
+
     /** The flags in words: "SYN", "SYN ACK", "ACK", "PSH ACK", "FIN ACK", "RST", "RST ACK". */
     public String flagNames() {
       List<String> names = new ArrayList<>();

@@ -109,13 +109,18 @@ def masked(nb):
             continue
         for o in c.get("outputs", []):
             d = o.get("data", {})
+            if "image/svg+xml" in d:  # a ladder: its drawing follows the times (time cuts, widths), not outcomes
+                continue
             t = o.get("text") or d.get("text/plain") or d.get("text/html") or ""
             if o.get("output_type") == "error":
                 t = f"{o.get('ename')}: {o.get('evalue')}"
             t = html.unescape(re.sub(r"<[^>]+>", " ", t))
+            if t.strip().startswith("packets on the wire"):  # what the wire carried, e.g. retransmissions, follows timing
+                continue
             t = re.sub(r"\d+(\.\d+)?", "N", t)
+            t = re.sub(r"-{3,}", "---", t)
             t = re.sub(r"[ \t]+", " ", t)
-            lines += [l.strip() for l in t.splitlines() if l.strip()]
+            lines += [l.strip() for l in t.splitlines() if l.strip() and "time cut" not in l]
     return lines
 
 
@@ -175,6 +180,7 @@ class Student:
         self.first_table = None  # seconds from the class's start
         self.errors = []
         self.timing = {}
+        self.save = None  # a folder for the executed copies
 
     async def login(self):
         """A token from a PAM login: POST /hub/api/users/{name}/tokens with {"auth": {username, password}}."""
@@ -254,6 +260,9 @@ class Student:
             ws.close()
         self.timing[path] = time.monotonic() - t0
         self.nbs[path] = nb
+        if self.save:
+            os.makedirs(self.save, exist_ok=True)
+            nbformat.write(nb, os.path.join(self.save, f"{self.name}-{path}"))
         return nb
 
     async def collect(self, ws, parent, want, seconds, cell, t_class):
@@ -343,7 +352,9 @@ async def hub_test(args):
         check(True, f"three servers started through POST /hub/api/users/<name>/server ({time.monotonic() - t0:.1f} s since the hub's start)")
         code, listing = await hub.req("GET", f"/user/{s1.name}/api/contents", s1.token)
         names = sorted(c["name"] for c in (listing or {}).get("content", []))
-        check(code == 200 and NB02 in names and "lib" in names, f"student's folder: {', '.join(names)}")
+        lib = os.readlink(os.path.expanduser(f"~{s1.name}/tcplab/lib"))
+        check(code == 200 and NB02 in names and NB03 in names and os.stat(lib).st_uid == 0 and os.path.exists(os.path.join(lib, "target", "jars", "tcplab.jar")),
+              f"the student's server starts in ~/tcplab/notebooks ({len(names)} notebooks) beside lib -> {lib}")
         sn, tn = await s1.notebook(NB02), await teacher.notebook(NB02)
         st_md = "".join(c.source for c in sn.cells if c.cell_type == "markdown")
         te_md = "".join(c.source for c in tn.cells if c.cell_type == "markdown")
@@ -421,6 +432,8 @@ async def round_(n, args, reference, names):
     try:
         hub.start()
         students = [Student(hub, name) for name in names[:n]]
+        for s in students:
+            s.save = os.path.join(state, "executed", f"round-{n}")
         t_class = time.monotonic()
         work = asyncio.gather(*(one_student(s, t_class, args.cell_timeout) for s in students))
         over = asyncio.ensure_future(mem.over.wait())

@@ -127,7 +127,7 @@ JSON
 # ~/tcplab/notebooks (the student's or the teacher's copies; notebooks already there are kept) beside
 # ~/tcplab/lib -> $SHARE/lib, so the first cell's %jars ../lib/target/jars/tcplab.jar holds.
 accounts() {
-  local name role home pass created=0 kept nb
+  local name role home pass created=0 kept nb keepers=0
   touch "$HUB_STATE/passwords"; chmod 600 "$HUB_STATE/passwords"
   while read -r name role; do
     if ! id -u "$name" >/dev/null 2>&1; then
@@ -149,9 +149,10 @@ accounts() {
       if [ -e "$home/tcplab/notebooks/$(basename "$nb")" ]; then kept=$((kept + 1)); continue; fi
       install -o "$name" -g "$(id -gn "$name")" -m 0644 "$nb" "$home/tcplab/notebooks/"
     done
-    [ "$kept" = 0 ] || say "$name: kept $kept notebooks already in $home/tcplab/notebooks (their work); only missing ones copied"
+    [ "$kept" = 0 ] || keepers=$((keepers + 1))
   done < "$HUB_STATE/class"
   say "accounts: $(wc -l < "$HUB_STATE/class") in the class list ($created created now; passwords of created accounts: $HUB_STATE/passwords); homes chmod 700"
+  [ "$keepers" = 0 ] || say "$keepers accounts had notebooks in ~/tcplab/notebooks already: kept as they are (their work), only missing ones copied"
 }
 
 # Packets for every account: user namespaces (the lab's private host) where a student may make them, else the
@@ -263,7 +264,7 @@ stop() {
   else
     say "leftovers after the hub stopped: 0 processes of the class, no proxy, no capture"
   fi
-  say "network namespaces: ${before:-?} before the hub, $after now; named (/run/netns): $named"
+  say "network namespaces of processes: ${before:-?} before the hub, $after now (named ones in /run/netns: $named; students cannot make those)"
   echo "processes=$n netns_before=${before:-?} netns_after=$after" > "$HUB_STATE/leftovers"
   rm -f "$HUB_STATE/jupyterhub.sqlite" "$HUB_STATE/jupyterhub_cookie_secret" "$HUB_STATE/jupyterhub.pid" "$HUB_STATE/proxy.pid"
 }

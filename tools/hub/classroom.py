@@ -183,6 +183,8 @@ class Student:
         self.errors = []
         self.timing = {}
         self.save = None  # a folder for the executed copies
+        self.mem = []  # memory of each kernel at the end of its notebook
+        self.close_kernels = False  # close each notebook's kernel at its end (Close and Halt)
 
     async def login(self):
         """A token from a PAM login: POST /hub/api/users/{name}/tokens with {"auth": {username, password}}."""
@@ -262,6 +264,9 @@ class Student:
             ws.close()
         self.timing[path] = time.monotonic() - t0
         self.nbs[path] = nb
+        self.kernel_memory(path, kid)
+        if self.close_kernels:
+            await self.close(path, sess["id"], kid)
         if self.save:
             os.makedirs(self.save, exist_ok=True)
             nbformat.write(nb, os.path.join(self.save, f"{self.name}-{path}"))
@@ -297,17 +302,26 @@ class Student:
                 reply = m
         return reply, outputs
 
-    def memory(self):
-        """RSS/PSS of each open kernel (and what it started: the private host), and of the notebook server."""
-        out = []
-        for path, kid in self.kernels:
-            pid = kernel_pid(kid)
-            if pid is None:
-                continue
+    def kernel_memory(self, path, kid):
+        """RSS/PSS of a kernel and of what it started (the private host), recorded in self.mem."""
+        pid = kernel_pid(kid)
+        if pid is not None:
             r, p = rss(pid)
             kids = [rss(c) for c in descendants(pid)]
-            out.append({"notebook": path, "rss": r, "pss": p, "children_rss": sum(k[0] for k in kids),
-                        "children_pss": sum(k[1] for k in kids)})
+            self.mem.append({"notebook": path, "rss": r, "pss": p, "children_rss": sum(k[0] for k in kids),
+                             "children_pss": sum(k[1] for k in kids)})
+
+    async def close(self, path, sid, kid):
+        """Close and Halt, as a student leaving a notebook: the session and its kernel end."""
+        await self.hub.req("DELETE", f"/user/{self.name}/api/sessions/{sid}", self.token)
+        self.kernels.remove((path, kid))
+
+    def memory(self):
+        """RSS/PSS of each kernel (at the end of its notebook), and of the notebook server now."""
+        for path, kid in self.kernels:
+            if not any(m["notebook"] == path for m in self.mem):
+                self.kernel_memory(path, kid)
+        out = list(self.mem)
         servers = user_processes(self.name, "jupyterhub-singleuser")
         srv = [rss(p) for p in servers]
         return out, (sum(s[0] for s in srv), sum(s[1] for s in srv))
@@ -436,6 +450,7 @@ async def round_(n, args, reference, names):
         students = [Student(hub, name) for name in names[:n]]
         for s in students:
             s.save = os.path.join(state, "executed", f"round-{n}")
+            s.close_kernels = not args.keep_kernels
         t_class = time.monotonic()
         work = asyncio.gather(*(one_student(s, t_class, args.cell_timeout) for s in students))
         over = asyncio.ensure_future(mem.over.wait())
@@ -447,11 +462,13 @@ async def round_(n, args, reference, names):
         else:
             over.cancel()
         row["wall"] = time.monotonic() - t_class
-        kernels, servers = [], []
+        kernels, servers, held = [], [], []
         for s in students:
             k, srv = s.memory()
             kernels += k
             servers.append(srv)
+            each = [m["rss"] + m["children_rss"] for m in k] or [0]
+            held.append(srv[0] + (sum(each) if args.keep_kernels else max(each)))  # what a student holds at once
         fails, diffs = [], []
         for s in students:
             bad = list(s.errors)
@@ -478,7 +495,8 @@ async def round_(n, args, reference, names):
             "nb03_median": statistics.median([s.timing[NB03] for s in students if NB03 in s.timing] or [0]),
             "kernel_rss": [k["rss"] for k in kernels], "kernel_pss": [k["pss"] for k in kernels],
             "child_rss": [k["children_rss"] for k in kernels],
-            "server_rss": [r for r, _ in servers],
+            "server_rss": [r for r, _ in servers], "per_student": statistics.median(held) if held else 0,
+            "kernels_open": 2 if args.keep_kernels else 1,
             "mem_total": mem.total, "mem_base": mem.base, "mem_peak": mem.peak,
         })
         if reference is None:
@@ -503,7 +521,7 @@ def describe(row):
     k = row.get("kernel_rss") or [0]
     srv = row.get("server_rss") or [0]
     ch = row.get("child_rss") or [0]
-    per_student = (sum(k) + sum(srv) + sum(ch)) / max(1, row["students"])
+    per_student = row.get("per_student", 0)
     return (f"{row['students']} students: {row.get('failures', '?')} failures, {row.get('outcome_diffs', '?')} outcome differences; "
             f"first table for all after {row['first_table_all'] if row.get('first_table_all') is None else round(row['first_table_all'], 1)} s "
             f"(median {round(row.get('first_table_median') or 0, 1)} s); 02 median {row.get('nb02_median', 0):.1f} s, 03 median {row.get('nb03_median', 0):.1f} s; "
@@ -560,12 +578,12 @@ async def classroom(args):
         json.dump(rows, f, indent=1, default=str)
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("| students | failures | outcome diffs | first table for all (s) | 02 / 03 median (s) | kernel RSS median/max (MiB) | "
-                "private host RSS (MiB) | server RSS (MiB) | per student (MiB) | machine peak (GiB, %) | leftovers |\n|" + "---|" * 11 + "\n")
+                "private host RSS (MiB) | server RSS (MiB) | per student, held at once (MiB) | machine peak (GiB, %) | leftovers |\n|" + "---|" * 11 + "\n")
         for r in rows:
             k = r.get("kernel_rss") or [0]
             srv = r.get("server_rss") or [0]
             ch = r.get("child_rss") or [0]
-            per = (sum(k) + sum(srv) + sum(ch)) / max(1, r["students"])
+            per = r.get("per_student", 0)
             ft = r.get("first_table_all")
             f.write(f"| {r['students']}{' (alone)' if r is rows[0] else ''} | {r.get('failures', '?')} | {r.get('outcome_diffs', '-')} | "
                     f"{'-' if ft is None else f'{ft:.1f}'} | {r.get('nb02_median', 0):.1f} / {r.get('nb03_median', 0):.1f} | "
@@ -586,6 +604,8 @@ def main():
     ap.add_argument("--memory-limit", type=float, default=0.80)
     ap.add_argument("--wait-for", default=os.environ.get("CLASSROOM_WAIT_FOR"), help="rounds of 30+ wait for this file")
     ap.add_argument("--wait-until", type=float, default=float(os.environ.get("CLASSROOM_WAIT_UNTIL", "0") or 0) or time.time() + 3600)
+    ap.add_argument("--keep-kernels", action="store_true", default=bool(os.environ.get("KEEP_KERNELS")),
+                    help="keep 02's kernel open while 03 runs (default: Close and Halt at the end of each notebook)")
     ap.add_argument("--record", help="hub-test: append 1 (passed) or 0 (failed) to this file")
     args = ap.parse_args()
     if os.geteuid() != 0:

@@ -50,6 +50,8 @@ c.Spawner.environment = {
     "LANG": env.get("LANG", "C.UTF-8"),
 }
 c.Spawner.env_keep = []  # nothing else from the hub's environment
+# A kernel nobody uses (no browser tab connected, idle 20 min) ends by itself: a class leaves many behind.
+c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200", "--MappingKernelManager.cull_interval=60"]
 # A class logging in at once on a small machine: servers may need long to answer (the hub's default is 30-60 s).
 c.Spawner.start_timeout = int(env.get("TCPLAB_HUB_START_TIMEOUT", "300"))
 c.Spawner.http_timeout = int(env.get("TCPLAB_HUB_START_TIMEOUT", "300"))

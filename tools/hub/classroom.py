@@ -42,6 +42,12 @@ from tornado.websocket import websocket_connect  # noqa: E402
 HUB_SH = os.path.join(HERE, "hub.sh")
 NB02, NB03 = "02-crashed-receiver.ipynb", "03-reset-vs-broken-pipe.ipynb"
 SWEEP = [("runsPerPoint", "2"), ("pausesMillis", "new int[] {0, 10}")]  # notebook 03's sweep, reduced
+HEAP_PROBE = ("String.format(\"heapPeak=%d heapCommitted=%d heapMax=%d nonHeap=%d\", "
+              "java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()"
+              ".filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum(), "
+              "java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted(), "
+              "Runtime.getRuntime().maxMemory(), "
+              "java.lang.management.ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getCommitted())")
 ANSWER_MARK = "<details>"
 NO_ANSWER_MARK = "The answers are in the teacher's copy"
 
@@ -184,6 +190,7 @@ class Student:
         self.timing = {}
         self.save = None  # a folder for the executed copies
         self.mem = []  # memory of each kernel at the end of its notebook
+        self.heap = {}  # notebook -> the kernel's heap figures (HEAP_PROBE)
         self.close_kernels = False  # close each notebook's kernel at its end (Close and Halt)
 
     async def login(self):
@@ -260,6 +267,13 @@ class Student:
                 cell.outputs = outputs
                 if reply is None:
                     raise RuntimeError(f"{self.name}: a cell of {path} gave no reply within {cell_timeout} s")
+            # what the kernel's heap needed (for its -Xmx): the peak of each heap pool, summed (an upper bound)
+            ex = message("execute_request", {"code": HEAP_PROBE, "silent": False, "store_history": False, "user_expressions": {},
+                                              "allow_stdin": False, "stop_on_error": False}, session)
+            ws.write_message(json.dumps(ex))
+            _, outputs = await self.collect(ws, ex["header"]["msg_id"], "execute_reply", 60, None, t_class)
+            text = " ".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+            self.heap[path] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", text)}
         finally:
             ws.close()
         self.timing[path] = time.monotonic() - t0
@@ -361,11 +375,12 @@ async def hub_test(args):
     try:
         hub.start()
         s1, s2, teacher = (Student(hub, n) for n in ("tcplab-ht-s1", "tcplab-ht-s2", "tcplab-ht-teacher"))
+        t_login = time.monotonic()
         for s in (s1, s2, teacher):
             await s.login()
         check(True, "three PAM logins through POST /hub/api/users/<name>/tokens")
         await asyncio.gather(*(s.spawn(240) for s in (s1, s2, teacher)))
-        check(True, f"three servers started through POST /hub/api/users/<name>/server ({time.monotonic() - t0:.1f} s since the hub's start)")
+        check(True, f"three servers started through POST /hub/api/users/<name>/server ({time.monotonic() - t_login:.1f} s from the first login)")
         code, listing = await hub.req("GET", f"/user/{s1.name}/api/contents", s1.token)
         names = sorted(c["name"] for c in (listing or {}).get("content", []))
         lib = os.readlink(os.path.expanduser(f"~{s1.name}/tcplab/lib"))
@@ -494,6 +509,9 @@ async def round_(n, args, reference, names):
             "nb02_median": statistics.median([s.timing[NB02] for s in students if NB02 in s.timing] or [0]),
             "nb03_median": statistics.median([s.timing[NB03] for s in students if NB03 in s.timing] or [0]),
             "kernel_rss": [k["rss"] for k in kernels], "kernel_pss": [k["pss"] for k in kernels],
+            "heap_peak": [h.get("heapPeak", 0) for s in students for h in s.heap.values()],
+            "heap_committed": [h.get("heapCommitted", 0) for s in students for h in s.heap.values()],
+            "non_heap": [h.get("nonHeap", 0) for s in students for h in s.heap.values()],
             "child_rss": [k["children_rss"] for k in kernels],
             "server_rss": [r for r, _ in servers], "per_student": statistics.median(held) if held else 0,
             "kernels_open": 2 if args.keep_kernels else 1,
@@ -527,6 +545,8 @@ def describe(row):
             f"(median {round(row.get('first_table_median') or 0, 1)} s); 02 median {row.get('nb02_median', 0):.1f} s, 03 median {row.get('nb03_median', 0):.1f} s; "
             f"kernel RSS median {mib(statistics.median(k)):.0f} MiB (max {mib(max(k)):.0f}), private hosts {mib(statistics.median(ch)):.0f} MiB, "
             f"server {mib(statistics.median(srv)):.0f} MiB, per student {mib(per_student):.0f} MiB; "
+            f"kernel heap: peak {mib(max(row.get('heap_peak') or [0])):.0f} MiB (max), committed {mib(max(row.get('heap_committed') or [0])):.0f} MiB, "
+            f"non-heap {mib(max(row.get('non_heap') or [0])):.0f} MiB; "
             f"machine peak {mib(row.get('mem_peak', 0)) / 1024:.1f} GiB of {mib(row.get('mem_total', 1)) / 1024:.1f} "
             f"({row.get('mem_peak', 0) / row.get('mem_total', 1):.0%}; {mib(row.get('mem_base', 0)) / 1024:.1f} GiB before); "
             f"leftovers {row.get('leftovers')}")

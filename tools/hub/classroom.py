@@ -429,8 +429,8 @@ async def hub_test(args):
     finally:
         left = hub.stop()
         hub.remove_accounts()
-    check(left.get("processes") == "0" and left.get("netns_before") == left.get("netns_after"),
-          f"after the hub stopped: {left.get('processes')} processes left, network namespaces {left.get('netns_before')} before, {left.get('netns_after')} after")
+    check(left.get("processes") == "0" and left.get("netns") == "0" and left.get("captures") == "0",
+          f"after the hub stopped: {left.get('processes')} processes left, {left.get('captures')} captures, {left.get('netns')} network namespaces")
     log(f"hub test: {sum(results)} of {len(results)} checks passed in {time.monotonic() - t0:.0f} s")
     if args.record:
         with open(args.record, "a") as f:
@@ -580,7 +580,8 @@ async def classroom(args):
         row, hub = await round_(n, args, reference, names)
         rows.append(row)
         log("  " + describe(row))
-        good = row.get("failures") == 0 and row.get("outcome_diffs") == 0 and row["leftovers"].get("processes") == "0" and "stopped" not in row
+        good = (row.get("failures") == 0 and row.get("outcome_diffs") == 0 and row["leftovers"].get("processes") == "0"
+                and row["leftovers"].get("netns") == "0" and row["leftovers"].get("captures") == "0" and "stopped" not in row)
         ok = ok and good
         if "stopped" in row or "error" in row:
             break
@@ -609,7 +610,7 @@ async def classroom(args):
                     f"{'-' if ft is None else f'{ft:.1f}'} | {r.get('nb02_median', 0):.1f} / {r.get('nb03_median', 0):.1f} | "
                     f"{mib(statistics.median(k)):.0f} / {mib(max(k)):.0f} | {mib(statistics.median(ch)):.0f} | {mib(statistics.median(srv)):.0f} | "
                     f"{mib(per):.0f} | {mib(r.get('mem_peak', 0)) / 1024:.1f} ({r.get('mem_peak', 0) / r.get('mem_total', 1):.0%}) | "
-                    f"{r['leftovers'].get('processes')} processes, netns {r['leftovers'].get('netns_before')}->{r['leftovers'].get('netns_after')} |\n")
+                    f"{r['leftovers'].get('processes')} processes, {r['leftovers'].get('captures')} captures, {r['leftovers'].get('netns')} netns |\n")
     log(f"classroom report: build/classroom/report.md")
     log(open(os.path.join(out, "report.md")).read())
     return ok

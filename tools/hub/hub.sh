@@ -194,6 +194,7 @@ start() {
   netns_count > "$HUB_STATE/netns.before"
   rm -f "$HUB_STATE/jupyterhub.sqlite" "$HUB_STATE/jupyterhub_cookie_secret" "$HUB_STATE/proxy.pid" "$HUB_STATE/leftovers"
   hub_internal=$(free_port); proxy_api=$(free_port)
+  echo "$hub_internal" > "$HUB_STATE/hub_api_port"
   local node_path=""
   # the proxy's modules are Debian's (/usr/share/nodejs); a node that is not Debian's does not look there
   env -i PATH="$SYS_PATH" node -e "require('http-proxy')" >/dev/null 2>&1 || node_path=/usr/share/nodejs
@@ -225,20 +226,22 @@ PY
   fi
 }
 
-# Processes of the class's accounts, and capture processes (tcpdump, the lab's capture tool), as "pid user comm".
-class_processes() {
-  local users p u
-  users=" $(awk '{ printf "%s ", $1 }' "$HUB_STATE/class" 2>/dev/null) "
+# What this hub started, as "pid user comm": every process whose environment names this hub's API (the students'
+# servers, their kernels, private hosts, captures and children inherit it). A class member's own login session
+# does not have it and is never touched.
+hub_processes() {
+  local port p
+  port=$(cat "$HUB_STATE/hub_api_port" 2>/dev/null) || return 0
   for p in /proc/[0-9]*; do
-    u=$(stat -c %U "$p" 2>/dev/null) || continue
-    if [[ $users == *" $u "* ]] || grep -qsE '^(tcpdump|tcplab-capture)$' "$p/comm"; then
-      echo "${p#/proc/} $u $(cat "$p/comm" 2>/dev/null)"
+    if grep -qsz "^JUPYTERHUB_API_URL=http://127.0.0.1:$port/hub/api\$" "$p/environ"; then
+      echo "${p#/proc/} $(stat -c %U "$p" 2>/dev/null) $(cat "$p/comm" 2>/dev/null)"
     fi
   done
 }
 
 stop() {
-  local pid proxy waited=0 left n before after
+  local pid proxy waited=0 left n before after captures held named
+  [ -d "$HUB_STATE" ] || { say "no hub state in $HUB_STATE: nothing to stop"; return 0; }
   pid=$(hub_pid)
   proxy=$(cat "$HUB_STATE/proxy.pid" 2>/dev/null || true)
   if alive "$pid"; then
@@ -250,9 +253,12 @@ stop() {
     say "no hub runs (state $HUB_STATE)"
   fi
   sleep 1 # kernels end a moment after their server
-  left=$(class_processes)
+  left=$(hub_processes)
   alive "$proxy" && left="$left${left:+$'\n'}$proxy proxy configurable-http-proxy"
   n=$(printf '%s' "$left" | grep -c . || true)
+  captures=$(printf '%s\n' "$left" | awk '$3 == "tcpdump" || $3 == "tcplab-capture"' | grep -c . || true)
+  held=$(for p in $(printf '%s\n' "$left" | awk '{ print $1 }'); do readlink "/proc/$p/ns/net" 2>/dev/null; done \
+    | grep -vx "$(readlink /proc/1/ns/net)" | sort -u | grep -c . || true)
   read -r before _ < "$HUB_STATE/netns.before" 2>/dev/null || before=
   read -r after named < <(netns_count)
   if [ "$n" -gt 0 ]; then
@@ -262,10 +268,10 @@ stop() {
     sleep 2
     printf '%s\n' "$left" | awk '{ print $1 }' | xargs -r kill -KILL 2>/dev/null || true
   else
-    say "leftovers after the hub stopped: 0 processes of the class, no proxy, no capture"
+    say "leftovers after the hub stopped: none (no server, kernel, private host or capture of this hub, no proxy)"
   fi
-  say "network namespaces of processes: ${before:-?} before the hub, $after now (named ones in /run/netns: $named; students cannot make those)"
-  echo "processes=$n netns_before=${before:-?} netns_after=$after" > "$HUB_STATE/leftovers"
+  say "network namespaces: $held held by leftovers; on the machine ${before:-?} before the hub, $after now (other users' too); named in /run/netns: $named"
+  echo "processes=$n captures=$captures netns=$held netns_before=${before:-?} netns_after=$after" > "$HUB_STATE/leftovers"
   rm -f "$HUB_STATE/jupyterhub.sqlite" "$HUB_STATE/jupyterhub_cookie_secret" "$HUB_STATE/jupyterhub.pid" "$HUB_STATE/proxy.pid"
 }
 

@@ -543,7 +543,7 @@ def describe(row):
     return (f"{row['students']} students: {row.get('failures', '?')} failures, {row.get('outcome_diffs', '?')} outcome differences; "
             f"first table for all after {row['first_table_all'] if row.get('first_table_all') is None else round(row['first_table_all'], 1)} s "
             f"(median {round(row.get('first_table_median') or 0, 1)} s); 02 median {row.get('nb02_median', 0):.1f} s, 03 median {row.get('nb03_median', 0):.1f} s; "
-            f"kernel RSS median {mib(statistics.median(k)):.0f} MiB (max {mib(max(k)):.0f}), private hosts {mib(statistics.median(ch)):.0f} MiB, "
+            f"kernel RSS median {mib(statistics.median(k)):.0f} MiB (max {mib(max(k)):.0f}; PSS median {mib(statistics.median(row.get('kernel_pss') or [0])):.0f}), private hosts {mib(statistics.median(ch)):.0f} MiB, "
             f"server {mib(statistics.median(srv)):.0f} MiB, per student {mib(per_student):.0f} MiB; "
             f"kernel heap: peak {mib(max(row.get('heap_peak') or [0])):.0f} MiB (max), committed {mib(max(row.get('heap_committed') or [0])):.0f} MiB, "
             f"non-heap {mib(max(row.get('non_heap') or [0])):.0f} MiB; "

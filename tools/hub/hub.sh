@@ -17,6 +17,7 @@
 #   HUB_STATE=/var/lib/tcplab-hub   database, cookie secret, pid files, hub.log, passwords (root only)
 #   TCPLAB_SHARE=/opt/tcplab    the shared read-only lab: jars, kernel, kernelspec, the notebooks' masters
 #   HUB_JVM_OPTS=...            the kernel's JVM options (default below: measured for many kernels at once)
+#   HUB_CDS=0                   no class-data sharing archive for the kernels (to measure what it saves)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD="$ROOT/build"
@@ -78,7 +79,7 @@ shared_lab() {
   local rapaio; rapaio=$(ls "$kdir"/rapaio-jupyter-kernel-*.jar | head -1)
   umask 022
   local stamp
-  stamp="$(cat "$ROOT"/lib/target/jars/*.jar "$TCPLAB_STUDENT_NB"/*.ipynb "$TCPLAB_TEACHER_NB"/*.ipynb "$rapaio" "$kdir/rapaio-fix.jar" | cksum) $java $HUB_JVM_OPTS"
+  stamp="$(cat "$ROOT"/lib/target/jars/*.jar "$TCPLAB_STUDENT_NB"/*.ipynb "$TCPLAB_TEACHER_NB"/*.ipynb "$rapaio" "$kdir/rapaio-fix.jar" | cksum) $java $HUB_JVM_OPTS cds=${HUB_CDS:-1}"
   if [ "$(cat "$SHARE/stamp" 2>/dev/null)" = "$stamp" ] && [ -s "$SHARE/jupyter/kernels/java/kernel.json" ]; then
     say "the shared lab in $SHARE is up to date (kernel JVM options: $HUB_JVM_OPTS)"
     return 0
@@ -98,7 +99,9 @@ shared_lab() {
   read -r -a opts <<< "$HUB_JVM_OPTS"
   cp="$k/rapaio-fix.jar:$k/$(basename "$rapaio")"
   # the class-data sharing archive again, for these paths and options (an archive is bound to its class path)
-  if timeout 180 "$java" "${opts[@]}" -XX:ArchiveClassesAtExit="$k/kernel.jsa" -cp "$cp" "$main" --train >"$HUB_STATE/kernel-cds.log" 2>&1 \
+  if [ "${HUB_CDS:-1}" = 0 ]; then
+    say "HUB_CDS=0: no class-data sharing archive for the hub's kernels"
+  elif timeout 180 "$java" "${opts[@]}" -XX:ArchiveClassesAtExit="$k/kernel.jsa" -cp "$cp" "$main" --train >"$HUB_STATE/kernel-cds.log" 2>&1 \
       && [ -s "$k/kernel.jsa" ]; then
     opts+=("-XX:SharedArchiveFile=$k/kernel.jsa" "-Xlog:cds=off" "-Xlog:cds+dynamic=off")
   else

@@ -85,6 +85,13 @@ def rss(pid):
         return 0, 0
 
 
+def cpu_busy():
+    """Seconds of CPU the whole machine spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def mib(b):
     return b / 2**20
 
@@ -467,6 +474,7 @@ async def round_(n, args, reference, names):
             s.save = os.path.join(state, "executed", f"round-{n}")
             s.close_kernels = not args.keep_kernels
         t_class = time.monotonic()
+        cpu0 = cpu_busy()
         work = asyncio.gather(*(one_student(s, t_class, args.cell_timeout) for s in students))
         over = asyncio.ensure_future(mem.over.wait())
         done, _ = await asyncio.wait([work, over], return_when=asyncio.FIRST_COMPLETED)
@@ -477,6 +485,8 @@ async def round_(n, args, reference, names):
         else:
             over.cancel()
         row["wall"] = time.monotonic() - t_class
+        row["cpu"] = cpu_busy() - cpu0
+        row["cores"] = os.cpu_count()
         kernels, servers, held = [], [], []
         for s in students:
             k, srv = s.memory()
@@ -549,6 +559,7 @@ def describe(row):
             f"non-heap {mib(max(row.get('non_heap') or [0])):.0f} MiB; "
             f"machine peak {mib(row.get('mem_peak', 0)) / 1024:.1f} GiB of {mib(row.get('mem_total', 1)) / 1024:.1f} "
             f"({row.get('mem_peak', 0) / row.get('mem_total', 1):.0%}; {mib(row.get('mem_base', 0)) / 1024:.1f} GiB before); "
+            f"class wall {row.get('wall', 0):.0f} s, machine CPU busy {row.get('cpu', 0):.0f} s of {row.get('wall', 0) * (row.get('cores') or 1):.0f} core-seconds; "
             f"leftovers {row.get('leftovers')}")
 
 
@@ -599,7 +610,7 @@ async def classroom(args):
         json.dump(rows, f, indent=1, default=str)
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("| students | failures | outcome diffs | first table for all (s) | 02 / 03 median (s) | kernel RSS median/max (MiB) | "
-                "private host RSS (MiB) | server RSS (MiB) | per student, held at once (MiB) | machine peak (GiB, %) | leftovers |\n|" + "---|" * 11 + "\n")
+                "private host RSS (MiB) | server RSS (MiB) | per student, held at once (MiB) | machine peak (GiB, %) | wall, CPU busy (s) | leftovers |\n|" + "---|" * 12 + "\n")
         for r in rows:
             k = r.get("kernel_rss") or [0]
             srv = r.get("server_rss") or [0]
@@ -610,6 +621,7 @@ async def classroom(args):
                     f"{'-' if ft is None else f'{ft:.1f}'} | {r.get('nb02_median', 0):.1f} / {r.get('nb03_median', 0):.1f} | "
                     f"{mib(statistics.median(k)):.0f} / {mib(max(k)):.0f} | {mib(statistics.median(ch)):.0f} | {mib(statistics.median(srv)):.0f} | "
                     f"{mib(per):.0f} | {mib(r.get('mem_peak', 0)) / 1024:.1f} ({r.get('mem_peak', 0) / r.get('mem_total', 1):.0%}) | "
+                    f"{r.get('wall', 0):.0f}, {r.get('cpu', 0):.0f} | "
                     f"{r['leftovers'].get('processes')} processes, {r['leftovers'].get('captures')} captures, {r['leftovers'].get('netns')} netns |\n")
     log(f"classroom report: build/classroom/report.md")
     log(open(os.path.join(out, "report.md")).read())

@@ -604,6 +604,15 @@ async def classroom(args):
                 log(f"  no round of {nxt[0]}: it would need about {mib(projected) / 1024:.1f} GiB, over {args.memory_limit:.0%} of the machine")
                 break
     hub.remove_accounts()
+    big = [r for r in rows[1:] if r.get("mem_peak") and r.get("students", 0) > 1]
+    if big:
+        r = big[-1]
+        grow = (r["mem_peak"] - r["mem_base"]) / r["students"]
+        fits = int((args.memory_limit * r["mem_total"] - r["mem_base"]) / grow) if grow > 0 else 0
+        log(f"memory: {mib(grow):.0f} MiB more per student (round of {r['students']}); below {args.memory_limit:.0%} of this machine's "
+            f"{mib(r['mem_total']) / 1024:.1f} GiB fit about {fits} students ({1024 / mib(grow):.1f} students per GiB)")
+        r["students_that_fit"] = fits
+        r["mib_per_student"] = mib(grow)
     for r in rows:
         r.pop("reference", None)
     with open(os.path.join(out, "report.json"), "w") as f:

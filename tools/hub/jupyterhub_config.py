@@ -51,7 +51,11 @@ c.Spawner.environment = {
 }
 c.Spawner.env_keep = []  # nothing else from the hub's environment
 # A kernel nobody uses (no browser tab connected, idle 20 min) ends by itself: a class leaves many behind.
-c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200", "--MappingKernelManager.cull_interval=60"]
+c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200", "--MappingKernelManager.cull_interval=60",
+                  # A kernel that ends in its first N s is restarted on NEW ports (its own were taken: see
+                  # tools/rapaio-fix); with a class starting at once a kernel needs far more than the default 10 s
+                  # to reach its bind, and was then restarted on the same taken ports again and again.
+                  "--KernelRestarter.stable_start_time=300"]
 # A class logging in at once on a small machine: servers may need long to answer (the hub's default is 30-60 s).
 c.Spawner.start_timeout = int(env.get("TCPLAB_HUB_START_TIMEOUT", "300"))
 c.Spawner.http_timeout = int(env.get("TCPLAB_HUB_START_TIMEOUT", "300"))

@@ -1,6 +1,6 @@
 # tcplab: TCP is not always reliable, shown with real sockets in Java notebooks.
 # Two commands do all set-up on a fresh machine:  make lab   and   make test
-.PHONY: lab test setup lib run html student notebooks pristine browser bench stress kernel-check clean help capture-for-students
+.PHONY: lab test setup lib run html student notebooks pristine browser bench stress kernel-check clean help capture-for-students hub hub-stop hub-test classroom
 
 help:
 	@echo "make lab    set up what is missing, build lib/, serve the notebooks (127.0.0.1, with a token; log in build/lab.log)"
@@ -16,6 +16,9 @@ help:
 	@echo "make stress every cell re-run 50 times (leak check) and 10 suites at once (concurrency)"
 	@echo "make kernel-check  KERNEL_STARTS (50) fresh kernels through the Notebook server answer within 5 s; the stop button ends cells"
 	@echo "make clean  remove build output (lib/target, build/)"
+	@echo "sudo make hub  a JupyterHub for a class on this machine (127.0.0.1:8017; CLASS=tools/hub/class.txt; HUB_IP, HUB_PORT); sudo make hub-stop"
+	@echo "sudo make hub-test  the hub's test (a student's login, server and notebook 02 through the APIs; isolation; leftovers)"
+	@echo "sudo make classroom  load test: CLASS_SIZE (30) students at once with notebooks 02 and 03, then STEPS (45,60) while memory < 80 %"
 	@echo "sudo make capture-for-students  one-time admin step: packets for group tcplab without root (STUDENTS=\"a b\")"
 
 lab:
@@ -64,3 +67,19 @@ capture-for-students:
 
 kernel-check:
 	@tools/lab.sh kernel-check
+
+# A class on this machine (as root, Debian route): Debian's JupyterHub on 127.0.0.1:8017 for the accounts of
+# CLASS (tools/hub/class.txt shows the format); README, Teaching a class.
+hub:
+	@CLASS="$(CLASS)" tools/lab.sh hub
+
+hub-stop:
+	@tools/lab.sh hub-stop
+
+# make hub's test: a student's login, server and notebook through the hub's APIs; isolation; nothing left.
+hub-test:
+	@tools/lab.sh hub-test
+
+# The load test (long; not in make test): CLASS_SIZE students (30) at once, then STEPS (45,60) while memory allows.
+classroom:
+	@tools/lab.sh classroom

@@ -70,6 +70,12 @@ have_tool() {
   return 1
 }
 
+# Debian packages, as root: installed quietly (the package lists refreshed once if an install fails).
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
+}
+
 # Optional tools for later notebooks (capture, namespaces): installed when root, else reported.
 setup_tools() {
   local missing=() t
@@ -344,6 +350,24 @@ run_browser_student() {
   rm -rf "$dir" "$profile"
 }
 
+# `make hub` and its tests (tools/hub/): Debian's JupyterHub for a class on this machine, as root. What the hub
+# shares is built here (set-up, lib's jars, the student copies without answers, the teacher's with them);
+# tools/hub/hub.sh does the rest (shared lab, accounts, packets, the hub itself).
+APT_HUB="jupyterhub node-configurable-http-proxy"
+hub_route() {
+  is_root || die "make $1 runs as root (it creates accounts and starts a server as each of them): sudo make $1"
+  command -v apt-get >/dev/null 2>&1 || die "make $1 is the Debian route (Debian's jupyterhub package); elsewhere see README, Teaching a class (Zero to JupyterHub)."
+  setup
+  [ "$(cat "$BUILD/kernel-route")" = rapaio ] || die "make $1 needs the Debian route's rapaio kernel (this machine uses $(cat "$BUILD/kernel-route"))"
+  if ! command -v jupyterhub >/dev/null 2>&1 || ! command -v configurable-http-proxy >/dev/null 2>&1; then
+    say "installing Debian's JupyterHub ($APT_HUB)"
+    apt_install $APT_HUB || die "could not install $APT_HUB"
+  fi
+  handout
+  export TCPLAB_JAVA; TCPLAB_JAVA=$(java_bin)
+  export TCPLAB_KERNEL_DIR="$KERNEL_DIR" TCPLAB_STUDENT_NB="$BUILD/student/notebooks" TCPLAB_TEACHER_NB="$FRESH"
+}
+
 # The 'java' kernel as a browser uses it, through a real Notebook server: fresh starts must answer
 # kernel_info within 5 s, the stop button must end running cells within 2 s (tools/runner/kernel_check.py).
 kernel_check() {
@@ -368,8 +392,17 @@ case "${1:-}" in
       --workdir "$ROOT/notebooks" --logs "$BUILD/kernel-logs/relay" --out "$BUILD/executed-relay" --record "$BUILD/relay-results" \
       "$FRESH"/04-*.ipynb "$FRESH"/05-*.ipynb "$FRESH"/06-*.ipynb "$FRESH"/08-*.ipynb || true
     run_browser_student "$BUILD/browser-results"
+    rm -f "$BUILD/hub-results"
+    if is_root && command -v apt-get >/dev/null 2>&1; then # the classroom path (make hub-test, about 1.5 min)
+      say "the classroom path: Debian's JupyterHub, a student's PAM login, server and notebook 02 through its APIs (make hub-test)"
+      ( hub_route hub-test >/dev/null && "$(find_python server)" "$ROOT/tools/hub/classroom.py" hub-test --record "$BUILD/hub-results" ) || true
+      [ -s "$BUILD/hub-results" ] || echo 0 > "$BUILD/hub-results"
+    else
+      say "the classroom path (make hub-test) skipped: it runs as root on Debian/Ubuntu (it creates accounts)"
+      : > "$BUILD/hub-results"
+    fi
     say "executing every notebook headless in the 'java' kernel ($(cat "$BUILD/kernel-route"))"
-    run_notebooks --lab-check --total-of "$BUILD/relay-results" --total-of "$BUILD/browser-results"
+    run_notebooks --lab-check --total-of "$BUILD/relay-results" --total-of "$BUILD/browser-results" --total-of "$BUILD/hub-results"
     [ "$kernel_ok" = 1 ] || die "FAIL: the kernel check failed (a start not answered within 5 s or an interrupt that did not end its cell): see the 'kernel check' lines above"
     ;;
   kernel-check)
@@ -436,5 +469,11 @@ case "${1:-}" in
     "$py" "$ROOT/tools/runner/run_notebooks.py" "${totals[@]}"
     ;;
   lab) serve ;;
-  *) die "usage: tools/lab.sh setup|lib|test|run|lab|html|student|notebooks|pristine|browser|bench|stress|kernel-check" ;;
+  hub) hub_route hub; "$ROOT/tools/hub/hub.sh" start ;;
+  hub-stop) "$ROOT/tools/hub/hub.sh" stop ;;
+  hub-test|classroom)
+    hub_route "$1"
+    "$(find_python server)" "$ROOT/tools/hub/classroom.py" "$1" ${CLASS_SIZE:+--students "$CLASS_SIZE"} ${STEPS+--steps "$STEPS"} ${HUB_RECORD:+--record "$HUB_RECORD"}
+    ;;
+  *) die "usage: tools/lab.sh setup|lib|test|run|lab|html|student|notebooks|pristine|browser|bench|stress|kernel-check|hub|hub-stop|hub-test|classroom" ;;
 esac

@@ -69,7 +69,16 @@ public final class QuickStartMain {
         LOGGER.info("Kernel connection file content: " + contents);
 
         Channels channels = new Channels(connProps);
-        channels.bind();
+        try {
+            channels.bind();
+        } catch (RuntimeException e) {
+            // Jupyter chose the connection file's ports by binding and releasing them; another process may take
+            // one before this bind (jupyter_client's port race, seen with a class of kernels on one machine).
+            // Left running, the kernel would never answer; ended at once, Jupyter's restarter starts it again
+            // on new random ports (it does so for a kernel that dies in its first seconds).
+            LOGGER.severe("the ports of the connection file could not be bound (" + e + "): ending, to be restarted on new ports");
+            System.exit(1);
+        }
         RapaioKernel kernel;
         try {
             kernel = MainApp.kernel; // MainApp's static initialiser builds the kernel and its JShell here
@@ -100,7 +109,16 @@ public final class QuickStartMain {
         ConnectionProperties connProps = new ConnectionProperties(ports[0], ports[1], "tcp", "hmac-sha256",
                 ports[2], ports[3], "127.0.0.1", ports[4], java.util.UUID.randomUUID().toString());
         Channels channels = new Channels(connProps);
-        channels.bind();
+        try {
+            channels.bind();
+        } catch (RuntimeException e) {
+            // Jupyter chose the connection file's ports by binding and releasing them; another process may take
+            // one before this bind (jupyter_client's port race, seen with a class of kernels on one machine).
+            // Left running, the kernel would never answer; ended at once, Jupyter's restarter starts it again
+            // on new random ports (it does so for a kernel that dies in its first seconds).
+            LOGGER.severe("the ports of the connection file could not be bound (" + e + "): ending, to be restarted on new ports");
+            System.exit(1);
+        }
         RapaioKernel kernel = MainApp.kernel;
         channels.attach(kernel);
         kernel.eval("int tcplabTraining = 1 + 1;");

@@ -136,7 +136,8 @@ final class ScenarioHost {
       int n = s.steps().size();
       List<Double> zeros = Collections.nCopies(n, 0.0);
       List<String> empty = Collections.nCopies(n, "");
-      Run.Trace t = new Run.Trace(zeros, empty, empty, zeros, 0, List.of(), 0, 0, null);
+      Run.Trace t =
+          new Run.Trace(zeros, empty, empty, zeros, 0, List.of(), 0, 0, null, empty, empty);
       Result r = decode(s, encode(new Result(s, t, t, null)));
       r.calls();
       r.packets();
@@ -314,8 +315,8 @@ final class ScenarioHost {
           t0,
           clientPort,
           captureNote,
-          ready != null ? ready : Collections.nCopies(times.size(), ""),
-          readyEpoll != null ? readyEpoll : Collections.nCopies(times.size(), ""));
+          ready,
+          readyEpoll);
     }
   }
 

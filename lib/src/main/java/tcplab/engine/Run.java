@@ -47,31 +47,6 @@ public final class Run {
       List<String> ready,
       List<String> readyEpoll) {
 
-    /** A trace without readiness (nothing polled). */
-    public Trace(
-        List<Double> times,
-        List<String> views,
-        List<String> states,
-        List<Double> stateTimes,
-        double wallMillis,
-        List<Capture.Packet> packets,
-        double t0EpochSeconds,
-        int clientPort,
-        String captureNote) {
-      this(
-          times,
-          views,
-          states,
-          stateTimes,
-          wallMillis,
-          packets,
-          t0EpochSeconds,
-          clientPort,
-          captureNote,
-          java.util.Collections.nCopies(times.size(), ""),
-          java.util.Collections.nCopies(times.size(), ""));
-    }
-
     /** The same trace with another capture note. */
     public Trace withCaptureNote(String note) {
       return new Trace(

@@ -99,21 +99,6 @@ public final class Capture implements AutoCloseable {
       int window,
       int wscale) {
 
-    /** A segment whose window is not known (window and wscale -1). */
-    public Packet(
-        double epochSeconds,
-        String src,
-        int srcPort,
-        String dst,
-        int dstPort,
-        String flags,
-        long seq,
-        long seqEnd,
-        long ack,
-        int length) {
-      this(epochSeconds, src, srcPort, dst, dstPort, flags, seq, seqEnd, ack, length, -1, -1);
-    }
-
     /**
      * This packet as tab-separated fields (addresses and flags hold no tab), for a child process's
      * answer; {@link #fromFields} reads them back.
@@ -144,7 +129,7 @@ public final class Capture implements AutoCloseable {
           + wscale;
     }
 
-    /** The packet {@link #toFields} wrote, from {@code f[from]} on (window and wscale optional). */
+    /** The packet {@link #toFields} wrote, from {@code f[from]} on. */
     public static Packet fromFields(String[] f, int from) {
       int i = from;
       return new Packet(
@@ -158,8 +143,8 @@ public final class Capture implements AutoCloseable {
           Long.parseLong(f[i + 7]),
           Long.parseLong(f[i + 8]),
           Integer.parseInt(f[i + 9]),
-          f.length > i + 10 ? Integer.parseInt(f[i + 10]) : -1,
-          f.length > i + 11 ? Integer.parseInt(f[i + 11]) : -1);
+          Integer.parseInt(f[i + 10]),
+          Integer.parseInt(f[i + 11]));
     }
 
     /** The flags in words: "SYN", "SYN ACK", "ACK", "PSH ACK", "FIN ACK", "RST", "RST ACK". */

@@ -56,21 +56,6 @@ public final class ProcNetTcp {
       int retransmits,
       long inode,
       long timerMillis) {
-    /** A row without the time left on its timer. */
-    public Row(
-        String local,
-        int localPort,
-        String remote,
-        int remotePort,
-        String state,
-        long sendQ,
-        long recvQ,
-        String timer,
-        int retransmits,
-        long inode) {
-      this(local, localPort, remote, remotePort, state, sendQ, recvQ, timer, retransmits, inode, 0);
-    }
-
     /**
      * One line, e.g. "127.0.0.1:41000 -> 127.0.0.1:37000 ESTABLISHED Send-Q=0 Recv-Q=5 timer=off".
      */

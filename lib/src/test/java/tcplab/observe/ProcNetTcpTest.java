@@ -17,7 +17,7 @@ class ProcNetTcpTest {
                 + "00000000  1000        0 123456 1 0000000000000000 20 4 30 10 -1");
     assertEquals(
         new ProcNetTcp.Row(
-            "127.0.0.1", 0xA3F2, "127.0.0.1", 8080, "ESTABLISHED", 0, 5, "off", 0, 123456),
+            "127.0.0.1", 0xA3F2, "127.0.0.1", 8080, "ESTABLISHED", 0, 5, "off", 0, 123456, 0),
         v4);
     ProcNetTcp.Row v6 =
         ProcNetTcp.parse(

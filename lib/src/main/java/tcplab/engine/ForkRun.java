@@ -175,16 +175,13 @@ public final class ForkRun {
                     : got1.equals("EOF") ? "EOF: the FIN arrived" : "data",
                 cloexec ? "0 (EOF): the server's exit closed the last reference" : "-1 EAGAIN",
                 states(port, cport)));
-        String bind1 = bind(lo, port);
-        facts.put("bindWhileChildLives", bind1);
         rows.add(
-            row(
-                "restarted server",
-                "setsockopt(SO_REUSEADDR, 1); bind(127.0.0.1:" + port + ")",
-                bind1.equals("0") ? "0" : "-1 " + bind1,
-                bind1.equals("0") ? "bound: the port is free" : "the port is still taken",
+            restartedServer(
+                lo,
+                port,
                 cloexec ? "0" : "-1 EADDRINUSE (the child holds the listening socket)",
-                listeners(port)));
+                facts,
+                "bindWhileChildLives"));
         double tChild = System.currentTimeMillis() / 1000.0;
         CResult k2 = childPid > 0 ? Spawn.kill(childPid, Spawn.SIGTERM) : new CResult(-1, 3);
         long cp = childPid;
@@ -209,16 +206,7 @@ public final class ForkRun {
                 got2.equals("EOF") ? "EOF: the FIN has arrived" : got2,
                 "0 (EOF)",
                 states(port, cport)));
-        String bind2 = bind(lo, port);
-        facts.put("bindAfterChild", bind2);
-        rows.add(
-            row(
-                "restarted server",
-                "setsockopt(SO_REUSEADDR, 1); bind(127.0.0.1:" + port + ")",
-                bind2.equals("0") ? "0" : "-1 " + bind2,
-                bind2.equals("0") ? "bound: the port is free" : "the port is still taken",
-                "0",
-                listeners(port)));
+        rows.add(restartedServer(lo, port, "0", facts, "bindAfterChild"));
         if (cap != null) {
           packets = cap.stop();
           int before = 0;
@@ -321,6 +309,23 @@ public final class ForkRun {
         + "; "
         + others
         + " other descriptors (0-2 and what else the JVM had open without close-on-exec)";
+  }
+
+  /**
+   * A restarted server binds the old port (with SO_REUSEADDR): its row, beside {@code expected};
+   * the result is kept as fact {@code fact}.
+   */
+  private static String[] restartedServer(
+      InetAddress lo, int port, String expected, Map<String, String> facts, String fact) {
+    String result = bind(lo, port);
+    facts.put(fact, result);
+    return row(
+        "restarted server",
+        "setsockopt(SO_REUSEADDR, 1); bind(127.0.0.1:" + port + ")",
+        result.equals("0") ? "0" : "-1 " + result,
+        result.equals("0") ? "bound: the port is free" : "the port is still taken",
+        expected,
+        listeners(port));
   }
 
   private static String bind(InetAddress lo, int port) {

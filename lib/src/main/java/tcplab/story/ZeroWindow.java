@@ -629,6 +629,13 @@ public final class ZeroWindow {
     return w;
   }
 
+  /** The row of a mechanism that needs libc calls where JNA cannot make them. */
+  private static String[] unobservable(String mechanism) {
+    return new String[] {
+      mechanism, "not observable here: " + CView.unavailableReason().orElse(""), "", "", ""
+    };
+  }
+
   private static String[] failed(String mechanism, Exception e) {
     return new String[] {mechanism, "the run failed: " + Timeline.text(e), "", "", "no"};
   }
@@ -672,9 +679,7 @@ public final class ZeroWindow {
   private static String[] sendTimeout(int bufferBytes, int millis) {
     String m = "SO_SNDTIMEO " + millis + " ms (C write(), blocking)";
     if (CView.unavailableReason().isPresent()) {
-      return new String[] {
-        m, "not observable here: " + CView.unavailableReason().get(), "", "", ""
-      };
+      return unobservable(m);
     }
     try (Receiver r = new Receiver(false, bufferBytes, 0);
         Socket w = connect(r, bufferBytes)) {
@@ -739,9 +744,7 @@ public final class ZeroWindow {
   private static String[] pollWrite(int bufferBytes, int millis) {
     String m = "non-blocking send() + poll(POLLOUT, " + millis + " ms)";
     if (CView.unavailableReason().isPresent()) {
-      return new String[] {
-        m, "not observable here: " + CView.unavailableReason().get(), "", "", ""
-      };
+      return unobservable(m);
     }
     try (Receiver r = new Receiver(false, bufferBytes, 0);
         Socket w = connect(r, bufferBytes)) {
@@ -786,9 +789,7 @@ public final class ZeroWindow {
   private static String[] userTimeout(int bufferBytes, int millis, int waitMillis) {
     String m = "TCP_USER_TIMEOUT " + millis + " ms (java.net write())";
     if (CView.unavailableReason().isPresent()) {
-      return new String[] {
-        m, "not observable here: " + CView.unavailableReason().get(), "", "", ""
-      };
+      return unobservable(m);
     }
     try (Receiver r = new Receiver(false, bufferBytes, 0);
         Socket w = connect(r, bufferBytes)) {

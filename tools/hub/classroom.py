@@ -194,6 +194,7 @@ class Student:
         self.kernels = []  # (notebook, kernel id)
         self.nbs = {}  # notebook -> executed notebook
         self.first_table = None  # seconds from the class's start
+        self.restarts = 0  # kernel restarts the server announced (a start that could not bind its ports)
         self.errors = []
         self.timing = {}
         self.save = None  # a folder for the executed copies
@@ -308,6 +309,16 @@ class Student:
             if raw is None:
                 raise RuntimeError(f"{self.name}: the kernel's websocket closed")
             m = json.loads(raw)
+            state = m["content"].get("execution_state") if m.get("msg_type") == "status" else None
+            if state in ("restarting", "dead") and not m.get("parent_header", {}).get("msg_id"):
+                # the server's own news about the kernel (Notebook 6.4: restarted by its restarter, or the
+                # restarts failed): a student's browser shows a dialog; here the notebook fails at once
+                self.restarts += state == "restarting"
+                if state == "dead":
+                    raise RuntimeError(f"{self.name}: the kernel died (restarted {self.restarts} times, then the restarts failed)")
+                if cell is not None:
+                    raise RuntimeError(f"{self.name}: the kernel restarted while a cell ran")
+                continue
             if m.get("parent_header", {}).get("msg_id") != parent:
                 continue
             t = m["msg_type"]
@@ -518,6 +529,7 @@ async def round_(n, args, reference, names):
         firsts = [s.first_table for s in students if s.first_table is not None]
         row.update({
             "failures": len(fails), "fail_detail": [(n_, b[:3]) for n_, b in fails[:5]],
+            "kernel_restarts": sum(s.restarts for s in students),
             "outcome_diffs": len(diffs), "diff_detail": [(n_, p, d[:6]) for n_, p, d in diffs[:5]],
             "first_table_all": max(firsts) if len(firsts) == n else None,
             "first_table_median": statistics.median(firsts) if firsts else None,
@@ -564,6 +576,7 @@ def describe(row):
             f"non-heap {mib(max(row.get('non_heap') or [0])):.0f} MiB; "
             f"machine peak {mib(row.get('mem_peak', 0)) / 1024:.1f} GiB of {mib(row.get('mem_total', 1)) / 1024:.1f} "
             f"({row.get('mem_peak', 0) / row.get('mem_total', 1):.0%}; {mib(row.get('mem_base', 0)) / 1024:.1f} GiB before); "
+            f"kernel restarts {row.get('kernel_restarts', 0)}; "
             f"class wall {row.get('wall', 0):.0f} s, machine CPU busy {row.get('cpu', 0):.0f} s of {row.get('wall', 0) * (row.get('cores') or 1):.0f} core-seconds; "
             f"leftovers {row.get('leftovers')}")
 

@@ -55,7 +55,12 @@ c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200", "--MappingKer
                   # A kernel that ends in its first N s is restarted on NEW ports (its own were taken: see
                   # tools/rapaio-fix); with a class starting at once a kernel needs far more than the default 10 s
                   # to reach its bind, and was then restarted on the same taken ports again and again.
-                  "--KernelRestarter.stable_start_time=300"]
+                  "--KernelRestarter.stable_start_time=300",
+                  # ... and on NEW ports only without jupyter_client's port cache: with it (the default for tcp),
+                  # the ports are set before the connection file is written, so none is recorded as random and a
+                  # "new random ports" restart reuses the taken ones (seen: one kernel failed 6 times on the same
+                  # ports in a class of 30, and died).
+                  "--KernelManager.cache_ports=False"]
 # A class logging in at once on a small machine: servers may need long to answer (the hub's default is 30-60 s).
 c.Spawner.start_timeout = int(env.get("TCPLAB_HUB_START_TIMEOUT", "300"))
 c.Spawner.http_timeout = int(env.get("TCPLAB_HUB_START_TIMEOUT", "300"))

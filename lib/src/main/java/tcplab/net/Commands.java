@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import tcplab.proc.Patience;
 import tcplab.proc.Processes;
 
 /**
@@ -78,7 +79,7 @@ final class Commands {
           in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }
       }
-      if (!p.waitFor(millis, TimeUnit.MILLISECONDS)) {
+      if (!exited(p, Patience.of(millis))) {
         p.destroyForcibly();
         p.waitFor(1, TimeUnit.SECONDS);
         return new Out(-1, "", "");
@@ -93,5 +94,15 @@ final class Commands {
       Thread.currentThread().interrupt();
       return new Out(-1, "", "interrupted");
     }
+  }
+
+  /** Whether the process ended within the patience's deadline (a busy machine: see Patience). */
+  private static boolean exited(Process p, Patience patience) throws InterruptedException {
+    for (long left; (left = patience.nextWaitMillis()) > 0; ) {
+      if (p.waitFor(left, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    }
+    return !p.isAlive();
   }
 }

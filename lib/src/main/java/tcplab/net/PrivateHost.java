@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import tcplab.proc.ChildJvm;
+import tcplab.proc.Patience;
 import tcplab.proc.Processes;
 
 /**
@@ -91,7 +92,7 @@ public final class PrivateHost {
             () -> {
               if (LOCK.tryLock()) {
                 try {
-                  ensure(System.nanoTime() + START_MILLIS * 1_000_000L);
+                  ensure(Patience.of(START_MILLIS));
                 } catch (IOException | InterruptedException | RuntimeException e) {
                   // the next play reports it
                 } finally {
@@ -126,11 +127,13 @@ public final class PrivateHost {
     if (!available()) {
       throw new IllegalStateException("there is no private host here: " + why());
     }
-    long end = System.nanoTime() + millis * 1_000_000L;
+    Patience waiting = Patience.of(millis);
     try {
-      if (!LOCK.tryLock(millis, TimeUnit.MILLISECONDS)) {
+      if (!lock(waiting)) {
         throw new IllegalStateException(
-            "another play held the private host for all of the " + millis + " ms deadline.");
+            "another play held the private host for all of the "
+                + waiting.describe()
+                + " deadline.");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -138,7 +141,7 @@ public final class PrivateHost {
     }
     boolean answered = false;
     try {
-      String result = playLocked(entryClass, payload, onLine, millis, end);
+      String result = playLocked(entryClass, payload, onLine, millis);
       answered = true;
       return result;
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -156,24 +159,27 @@ public final class PrivateHost {
   }
 
   private static String playLocked(
-      String entryClass, String payload, Consumer<String> onLine, long millis, long end) {
+      String entryClass, String payload, Consumer<String> onLine, long millis) {
     ChildJvm h = null;
     RuntimeException fromOnLine = null;
     try {
-      // a start is not the play: it gets its own bound (at least START_MILLIS)
-      h = ensure(Math.max(end, System.nanoTime() + START_MILLIS * 1_000_000L));
+      // a start is not the play: it gets its own bound
+      h = ensure(Patience.of(START_MILLIS));
       h.send("PLAY\t" + ChildJvm.esc(entryClass) + "\t" + ChildJvm.esc(payload));
-      long playEnd = Math.max(end, System.nanoTime() + 1_000_000L);
+      Patience play = Patience.of(millis);
       while (true) {
-        long left = (playEnd - System.nanoTime()) / 1_000_000L;
+        long left = play.nextWaitMillis();
         String line = left > 0 ? h.next(left) : null;
+        if (line == null && left > 0) {
+          continue; // nothing yet: ask the machine again
+        }
         if (line == null) {
           kill();
           throw new IllegalStateException(
               entryClass
                   + " did not finish within the "
-                  + millis
-                  + " ms deadline in the "
+                  + play.describe()
+                  + " deadline in the "
                   + "private host; it was killed (SIGKILL) with everything in its namespaces.");
         }
         if (line.startsWith("L\t")) {
@@ -216,7 +222,7 @@ public final class PrivateHost {
    * The running host, started (and warmed up) if there is none; waits for its HELLO until {@code
    * end}.
    */
-  private static ChildJvm ensure(long end) throws IOException, InterruptedException {
+  private static ChildJvm ensure(Patience start) throws IOException, InterruptedException {
     if (host != null && host.alive()) {
       return host;
     }
@@ -229,14 +235,17 @@ public final class PrivateHost {
     host = h;
     starts++;
     while (true) {
-      long left = (end - System.nanoTime()) / 1_000_000L;
+      long left = start.nextWaitMillis();
       String line = left > 0 ? h.next(left) : null;
+      if (line == null && left > 0) {
+        continue; // nothing yet: ask the machine again
+      }
       if (line == null) {
         kill();
         throw new IOException(
             "the private host did not start within "
-                + START_MILLIS
-                + " ms; it printed: "
+                + start.describe()
+                + "; it printed: "
                 + h.printed());
       }
       if (line.startsWith("HELLO")) {
@@ -330,5 +339,15 @@ public final class PrivateHost {
 
   private static String find(String name) {
     return Processes.onPath(name).orElse(null);
+  }
+
+  /** Takes the play lock within the patience's deadline. */
+  private static boolean lock(Patience waiting) throws InterruptedException {
+    for (long left; (left = waiting.nextWaitMillis()) > 0; ) {
+      if (LOCK.tryLock(left, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

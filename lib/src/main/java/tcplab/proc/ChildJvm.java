@@ -35,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * pipe).
  */
 public final class ChildJvm implements AutoCloseable {
-  /** Options of every child JVM: quick to start, small, no shared perf file. */
+  /**
+   * Options of every child JVM: quick to start, small (a heap that starts at 16 MiB and gives back
+   * what it no longer uses: a classroom runs one private host per student), no shared perf file.
+   */
   public static final List<String> FAST_START =
       List.of(
           "-XX:TieredStopAtLevel=1",
@@ -43,6 +46,9 @@ public final class ChildJvm implements AutoCloseable {
           "-XX:-UsePerfData",
           "-Xss512k",
           "-Xshare:auto",
+          "-Xms16m",
+          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=30",
           "-Xmx192m");
 
   private static final String EOF = new String("<end of output>"); // identity marks the end
@@ -165,13 +171,13 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * The next line starting with {@code prefix} within {@code millis}; otherwise an IOException that
-   * says why.
+   * The next line starting with {@code prefix} within {@code millis} of an idle machine's time
+   * ({@link Patience}); otherwise an IOException that says why.
    */
   public String await(String prefix, long millis) throws IOException {
-    long end = System.nanoTime() + millis * 1_000_000L;
+    Patience patience = Patience.of(millis); // a busy machine starts a JVM slowly: see Patience
     try {
-      for (long left; (left = (end - System.nanoTime()) / 1_000_000L) > 0; ) {
+      for (long left; (left = patience.nextWaitMillis()) > 0; ) {
         String line = next(left);
         if (line != null && line.startsWith(prefix)) {
           return line;
@@ -206,8 +212,7 @@ public final class ChildJvm implements AutoCloseable {
             + ") did not say "
             + prefix
             + " within "
-            + millis
-            + " ms"
+            + patience.describe()
             + exitText()
             + "; it printed: "
             + printed());

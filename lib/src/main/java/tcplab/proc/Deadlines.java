@@ -11,21 +11,24 @@ import java.nio.channels.SocketChannel;
 public final class Deadlines {
   private Deadlines() {}
 
-  /** Accepts one connection within {@code millis}, or throws SocketTimeoutException. */
+  /**
+   * Accepts one connection within {@code millis} of an idle machine's time ({@link Patience}), or
+   * throws SocketTimeoutException.
+   */
   public static SocketChannel accept(ServerSocketChannel listener, int millis) throws IOException {
     listener.configureBlocking(false);
     try (Selector selector = Selector.open()) {
       listener.register(selector, SelectionKey.OP_ACCEPT);
-      long end = System.nanoTime() + millis * 1_000_000L;
+      Patience patience = Patience.of(millis);
       while (true) {
         SocketChannel ch = listener.accept();
         if (ch != null) {
           ch.configureBlocking(true);
           return ch;
         }
-        long left = (end - System.nanoTime()) / 1_000_000L;
+        long left = patience.nextWaitMillis();
         if (left <= 0) {
-          throw new SocketTimeoutException("accept: no connection within " + millis + " ms");
+          throw new SocketTimeoutException("accept: no connection within " + patience.describe());
         }
         selector.select(left);
         selector.selectedKeys().clear();

@@ -12,6 +12,7 @@ import java.util.function.BooleanSupplier;
 import tcplab.ResetOrPipe.Control;
 import tcplab.observe.ProcNetTcp;
 import tcplab.proc.Daemons;
+import tcplab.proc.Patience;
 import tcplab.proc.Processes;
 
 /**
@@ -65,9 +66,9 @@ final class DyingPeer {
   }
 
   static boolean until(BooleanSupplier condition) {
-    long end = System.nanoTime() + ResetOrPipe.SETUP_MILLIS * 1_000_000L;
+    Patience patience = Patience.of(ResetOrPipe.SETUP_MILLIS); // a set-up wait: see Patience
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() >= end) {
+      if (patience.over()) {
         return false;
       }
       LockSupport.parkNanos(200_000L);
@@ -91,8 +92,8 @@ final class DyingPeer {
   static void awaitReady(Process peer) throws IOException {
     InputStream in = peer.getInputStream();
     StringBuilder line = new StringBuilder();
-    long end = System.nanoTime() + ResetOrPipe.SETUP_MILLIS * 1_000_000L;
-    while (System.nanoTime() < end) {
+    Patience patience = Patience.of(ResetOrPipe.SETUP_MILLIS);
+    while (!patience.over()) {
       while (in.available() > 0) {
         int b = in.read();
         if (b == '\n') {

@@ -77,7 +77,7 @@ public final class LessonOutput {
         List<String> out = stdoutLines(child, exit < 0 ? 0 : 1000);
         String stdout =
             exit < 0
-                ? "still running after " + ms + " ms: killed"
+                ? "still running after " + ms + " ms (of an idle machine): killed"
                 : out.isEmpty()
                     ? "nothing on standard output: it exited inside error()"
                     : "standard output: " + String.join(" / ", out);

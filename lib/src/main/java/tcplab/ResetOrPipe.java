@@ -20,6 +20,8 @@ import tcplab.PeerCalls.CIo;
 import tcplab.PeerCalls.Io;
 import tcplab.PeerCalls.JavaIo;
 import tcplab.observe.CView;
+import tcplab.proc.Deadlines;
+import tcplab.proc.Patience;
 import tcplab.proc.Processes;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -215,7 +217,7 @@ public final class ResetOrPipe {
       pb.environment().remove("BASH_ENV");
       peer = pb.start();
       try {
-        s = listener.accept();
+        s = Deadlines.accept(listener, SETUP_MILLIS);
       } catch (SocketTimeoutException e) {
         throw new IllegalStateException(
             "the bash peer did not connect within "
@@ -236,7 +238,11 @@ public final class ResetOrPipe {
                       guardFired.set(true);
                       DyingPeer.close(sock);
                     },
-                    SETUP_MILLIS * 2L + CONTROL_WRITES * (long) pauseMillis + CALL_MILLIS * 3L,
+                    (long)
+                        (Patience.stretch()
+                            * (SETUP_MILLIS * 2L
+                                + CONTROL_WRITES * (long) pauseMillis
+                                + CALL_MILLIS * 3L)),
                     TimeUnit.MILLISECONDS);
       }
       Io io = cView ? new CIo(CView.fdOf(s)) : new JavaIo(s);

@@ -219,9 +219,10 @@ class PrivateHostTest {
             IllegalStateException.class,
             () -> PrivateHost.play(ENTRY, slow.toText(), row -> {}, Duration.ofMillis(1_500)));
     long took = (System.nanoTime() - t0) / 1_000_000;
-    assertTrue(
-        e.getMessage().contains("did not finish within the 1500 ms deadline"), e.getMessage());
-    assertTrue(took < 5_000, "the deadline of 1500 ms ended the play after " + took + " ms");
+    assertTrue(e.getMessage().contains("did not finish within the 1500 ms"), e.getMessage());
+    // a busy machine stretches the deadline (Patience), but it still ends the play long before
+    // the scenario's own 10 s pause would
+    assertTrue(took < 9_000, "the deadline of 1500 ms ended the play after " + took + " ms");
     assertEquals(-1, PrivateHost.pid());
     assertFalse(
         ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive), "children left");

@@ -1,18 +1,15 @@
 package tcplab.engine;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import tcplab.Step;
 import tcplab.observe.CView;
-import tcplab.proc.Patience;
+import tcplab.proc.Deadlines;
 
 /**
  * The server peer as a separate process, so that it can really crash: the lab kills it with SIGKILL
@@ -43,7 +40,9 @@ public final class PeerProcess {
         warm.setDaemon(true);
         warm.start();
       }
-      end = new Ops.End(accept(listener, args.length > 1 ? Integer.parseInt(args[1]) : 10_000));
+      end =
+          new Ops.End(
+              Deadlines.accept(listener, args.length > 1 ? Integer.parseInt(args[1]) : 10_000));
     }
     if (mode == Ops.Mode.C) {
       end.fd(); // find the descriptor while the connection is up
@@ -70,22 +69,5 @@ public final class PeerProcess {
       out.println("DONE " + enc.encodeToString(view.getBytes(StandardCharsets.UTF_8)));
     }
     end.close();
-  }
-
-  /**
-   * Accepts the parent's connection within {@code millis} of an idle machine's time (a loaded
-   * machine may take long to start the parent's side: see {@link Patience}).
-   */
-  private static Socket accept(ServerSocket listener, int millis) throws IOException {
-    Patience patience = Patience.of(millis);
-    for (long left; (left = patience.nextWaitMillis()) > 0; ) {
-      listener.setSoTimeout((int) left);
-      try {
-        return listener.accept();
-      } catch (SocketTimeoutException e) {
-        // ask the machine again
-      }
-    }
-    throw new SocketTimeoutException("accept: no connection within " + patience.describe());
   }
 }

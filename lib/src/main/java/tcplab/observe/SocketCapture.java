@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 import java.util.Optional;
+import tcplab.proc.Patience;
 
 /**
  * The in-process backend of {@link Capture}: a {@link PacketSocket} in this JVM, ready once it is
@@ -85,7 +86,7 @@ final class SocketCapture {
    * for 20 ms (at most 500 ms).
    */
   private void drainSocket() {
-    long end = System.nanoTime() + MARKER_MILLIS * 1_000_000L;
+    Patience patience = Patience.of(MARKER_MILLIS); // the reader thread may wait for a busy CPU
     if (useMarker) {
       try (Socket probe = new Socket()) {
         probe.connect(new InetSocketAddress("127.0.0.1", markerPort), MARKER_MILLIS);
@@ -93,7 +94,7 @@ final class SocketCapture {
         // connection refused: the SYN and its RST are on the wire
       }
     }
-    while (System.nanoTime() < end) {
+    while (!patience.over()) {
       if (useMarker
           ? socket.ignoredSeen()
           : System.nanoTime() - socket.lastFrameNanos() > 20_000_000L) {

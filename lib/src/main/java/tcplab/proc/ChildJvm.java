@@ -295,12 +295,19 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Waits up to {@code millis} for the child to exit by itself and returns its exit status, or -1
-   * when it is still running (then {@link #close()} ends it). Keeps the interrupt flag.
+   * Waits up to {@code millis} of an idle machine's time ({@link Patience}) for the child to exit
+   * by itself and returns its exit status, or -1 when it is still running (then {@link #close()}
+   * ends it). Keeps the interrupt flag.
    */
   public int awaitExit(long millis) {
+    Patience patience = Patience.of(Math.max(0, millis));
     try {
-      if (process.waitFor(Math.max(0, millis), TimeUnit.MILLISECONDS)) {
+      for (long left; (left = patience.nextWaitMillis()) > 0; ) {
+        if (process.waitFor(left, TimeUnit.MILLISECONDS)) {
+          return process.exitValue();
+        }
+      }
+      if (!process.isAlive()) {
         return process.exitValue();
       }
     } catch (InterruptedException e) {

@@ -1,6 +1,8 @@
 package tcplab.proc;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -36,5 +38,22 @@ public final class Deadlines {
     } finally {
       listener.configureBlocking(true);
     }
+  }
+
+  /**
+   * Accepts one connection on a blocking listener within {@code millis} of an idle machine's time
+   * ({@link Patience}), or throws SocketTimeoutException.
+   */
+  public static Socket accept(ServerSocket listener, int millis) throws IOException {
+    Patience patience = Patience.of(millis);
+    for (long left; (left = patience.nextWaitMillis()) > 0; ) {
+      listener.setSoTimeout((int) left);
+      try {
+        return listener.accept();
+      } catch (SocketTimeoutException e) {
+        // ask the machine again
+      }
+    }
+    throw new SocketTimeoutException("accept: no connection within " + patience.describe());
   }
 }

@@ -26,6 +26,7 @@ public final class Patience {
   public static final int MAX_STRETCH = 20;
 
   private static final long SLICE_NANOS = 200_000_000L;
+  private static final long SAMPLE_NANOS = 20_000_000L;
   private static final Path LOADAVG = Path.of("/proc/loadavg");
 
   private final long boundMillis;
@@ -33,11 +34,14 @@ public final class Patience {
   private long lastNanos;
   private double countedNanos;
   private double maxStretch = 1;
+  private double stretchNow = 1;
+  private long sampledNanos;
 
   private Patience(long boundMillis) {
     this.boundMillis = boundMillis;
     this.startNanos = System.nanoTime();
     this.lastNanos = startNanos;
+    this.sampledNanos = startNanos;
   }
 
   /** A deadline of {@code millis} of an idle machine's time, starting now. */
@@ -92,7 +96,12 @@ public final class Patience {
 
   private double count() {
     long now = System.nanoTime();
-    double stretch = stretch();
+    if (now - sampledNanos >= SAMPLE_NANOS
+        || sampledNanos == startNanos) { // a tight loop reads it 50 times a second at most
+      stretchNow = stretch();
+      sampledNanos = now;
+    }
+    double stretch = stretchNow;
     countedNanos += (now - lastNanos) / stretch;
     lastNanos = now;
     maxStretch = Math.max(maxStretch, stretch);

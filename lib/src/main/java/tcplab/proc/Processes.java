@@ -108,11 +108,14 @@ public final class Processes {
       pump.start();
     }
 
-    /** The next line starting with {@code prefix} within {@code millis}, or null. */
+    /**
+     * The next line starting with {@code prefix} within {@code millis} of an idle machine's time
+     * ({@link Patience}), or null.
+     */
     public String poll(String prefix, int millis) throws InterruptedException {
-      long end = System.nanoTime() + millis * 1_000_000L;
-      for (long left; (left = end - System.nanoTime()) > 0; ) {
-        String line = queue.poll(left, TimeUnit.NANOSECONDS);
+      Patience patience = Patience.of(millis);
+      for (long left; (left = patience.nextWaitMillis()) > 0; ) {
+        String line = queue.poll(left, TimeUnit.MILLISECONDS);
         if (line != null && line.startsWith(prefix)) {
           return line;
         }

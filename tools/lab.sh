@@ -260,17 +260,15 @@ serve() {
   token=${LAB_TOKEN:-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')}
   port=${LAB_PORT:-$("$py" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")}
   is_root && root_flag=(--allow-root)
-  # cache_ports=False: a kernel that cannot bind its ports ends (tools/rapaio-fix) and is restarted on new ports;
-  # with jupyter_client's port cache the restart would reuse the taken ones (tools/hub/jupyterhub_config.py).
   local url app
   if "$py" -c "import jupyterlab" >/dev/null 2>&1; then
     app=JupyterLab; url="http://127.0.0.1:$port/lab?token=$token"
     "$py" -m jupyterlab --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
-      --ServerApp.token="$token" --ServerApp.root_dir="$dir" --KernelManager.cache_ports=False "${root_flag[@]}" </dev/null >"$log" 2>&1 &
+      --ServerApp.token="$token" --ServerApp.root_dir="$dir" "${root_flag[@]}" </dev/null >"$log" 2>&1 &
   else
     app="Jupyter Notebook"; url="http://127.0.0.1:$port/tree?token=$token"
     "$py" -m notebook --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
-      --NotebookApp.token="$token" --notebook-dir="$dir" --KernelManager.cache_ports=False "${root_flag[@]}" </dev/null >"$log" 2>&1 &
+      --NotebookApp.token="$token" --notebook-dir="$dir" "${root_flag[@]}" </dev/null >"$log" 2>&1 &
   fi
   pid=$!
   trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; exit 0' INT TERM

@@ -22,6 +22,7 @@ import asyncio
 import html
 import json
 import os
+import pwd
 import re
 import socket
 import statistics
@@ -33,7 +34,9 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tools", "runner"))
+sys.path.insert(0, HERE)
 import nbformat  # noqa: E402
+import tcplab_ports  # noqa: E402
 from kernel_check import descendants, kernel_pid, message  # noqa: E402
 from run_notebooks import inject, problems  # noqa: E402
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest  # noqa: E402
@@ -140,6 +143,19 @@ def masked(nb):
     return lines
 
 
+def connection_ports(kid):
+    """The five ports in the connection file of kernel kid (root reads it in the student's runtime folder)."""
+    pid = kernel_pid(kid)
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cf = next(a.decode() for a in f.read().split(b"\0") if a.endswith(b".json") and b"kernel-" in a)
+        with open(cf) as f:
+            info = json.load(f)
+        return [info[k] for k in tcplab_ports.PORT_NAMES]
+    except (OSError, StopIteration, KeyError, TypeError, ValueError):
+        return []
+
+
 class Hub:
     """A hub started by tools/hub/hub.sh with its own state, port and class list."""
 
@@ -194,6 +210,7 @@ class Student:
         self.kernels = []  # (notebook, kernel id)
         self.nbs = {}  # notebook -> executed notebook
         self.first_table = None  # seconds from the class's start
+        self.kernel_ports = {}  # notebook -> the five ports of its kernel's connection file
         self.restarts = 0  # kernel restarts the server announced (a start that could not bind its ports)
         self.errors = []
         self.timing = {}
@@ -266,6 +283,7 @@ class Student:
             if reply is None:
                 raise RuntimeError(f"{self.name}: the kernel for {path} did not answer within {cell_timeout} s")
             self.timing[path + " kernel ready"] = time.monotonic() - t0
+            self.kernel_ports[path] = connection_ports(kid)
             for cell in nb.cells:
                 if cell.cell_type != "code":
                     continue
@@ -420,6 +438,10 @@ async def hub_test(args):
               f"{NB02} run by {s1.name} through the kernel API: {time.monotonic() - t_run:.1f} s, {tables} tables "
               f"({packets} of packets; user namespaces {'work' if userns else 'do not work'} for students), first after {s1.first_table or 0:.1f} s"
               + (f"; problems: {found[:3]}" if found else ""))
+        own = tcplab_ports.user_range(pwd.getpwnam(s1.name).pw_uid)
+        ports = s1.kernel_ports.get(NB02, [])
+        check(len(ports) == 5 and all(p in own for p in ports),
+              f"{s1.name}'s kernel has its ports from the account's own range {own.start}-{own.stop - 1}: {ports}")
         mem, server = s1.memory()
         if mem:
             log(f"     kernel RSS {mib(mem[0]['rss']):.0f} MiB (PSS {mib(mem[0]['pss']):.0f}), its children {mib(mem[0]['children_rss']):.0f} MiB; "

@@ -79,7 +79,7 @@ shared_lab() {
   local rapaio; rapaio=$(ls "$kdir"/rapaio-jupyter-kernel-*.jar | head -1)
   umask 022
   local stamp
-  stamp="$(cat "$ROOT"/lib/target/jars/*.jar "$TCPLAB_STUDENT_NB"/*.ipynb "$TCPLAB_TEACHER_NB"/*.ipynb "$rapaio" "$kdir/rapaio-fix.jar" | cksum) $java $HUB_JVM_OPTS cds=${HUB_CDS:-1}"
+  stamp="$(cat "$ROOT"/lib/target/jars/*.jar "$TCPLAB_STUDENT_NB"/*.ipynb "$TCPLAB_TEACHER_NB"/*.ipynb "$rapaio" "$kdir/rapaio-fix.jar" "$ROOT/tools/hub/tcplab_ports.py" | cksum) $java $HUB_JVM_OPTS cds=${HUB_CDS:-1}"
   if [ "$(cat "$SHARE/stamp" 2>/dev/null)" = "$stamp" ] && [ -s "$SHARE/jupyter/kernels/java/kernel.json" ]; then
     say "the shared lab in $SHARE is up to date (kernel JVM options: $HUB_JVM_OPTS)"
     return 0
@@ -92,6 +92,7 @@ shared_lab() {
   cp "$TCPLAB_TEACHER_NB"/*.ipynb "$SHARE.new/notebooks/teacher/"
   cp "$rapaio" "$kdir/rapaio-fix.jar" "$SHARE.new/kernel/"
   cp "$ROOT/tools/rapaio-fix/LICENSE" "$SHARE.new/kernel/LICENSE-rapaio" 2>/dev/null || true
+  install -d -m 0755 "$SHARE.new/python" && install -m 0644 "$ROOT/tools/hub/tcplab_ports.py" "$SHARE.new/python/"
   rm -rf "$SHARE.old"
   [ -d "$SHARE" ] && mv "$SHARE" "$SHARE.old"
   mv "$SHARE.new" "$SHARE"

@@ -47,6 +47,7 @@ c.Spawner.environment = {
     "JUPYTERHUB_SINGLEUSER_APP": "notebook.notebookapp.NotebookApp",
     "JUPYTER_PATH": os.path.join(share, "jupyter"),  # the lab's 'java' kernelspec, for every user of the hub
     "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "PYTHONPATH": os.path.join(share, "python"),  # tcplab_ports, for the servers' kernel manager
     "LANG": env.get("LANG", "C.UTF-8"),
 }
 c.Spawner.env_keep = []  # nothing else from the hub's environment
@@ -56,11 +57,10 @@ c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200", "--MappingKer
                   # tools/rapaio-fix); with a class starting at once a kernel needs far more than the default 10 s
                   # to reach its bind, and was then restarted on the same taken ports again and again.
                   "--KernelRestarter.stable_start_time=300",
-                  # ... and on NEW ports only without jupyter_client's port cache: with it (the default for tcp),
-                  # the ports are set before the connection file is written, so none is recorded as random and a
-                  # "new random ports" restart reuses the taken ones (seen: one kernel failed 6 times on the same
-                  # ports in a class of 30, and died).
-                  "--KernelManager.cache_ports=False"]
+                  # Kernel ports from each account's own range, new ones on a restart (tools/hub/tcplab_ports.py):
+                  # with Notebook's own choice, a class starting at once gave two kernels the same port, and the
+                  # restart reused it (jupyter_client's port cache): 1 of 30 and 2 of 30 kernels died.
+                  "--MappingKernelManager.kernel_manager_class=tcplab_ports.UserRangeKernelManager"]
 # A class logging in at once on a small machine: servers may need long to answer (the hub's default is 30-60 s).
 c.Spawner.start_timeout = int(env.get("TCPLAB_HUB_START_TIMEOUT", "300"))
 c.Spawner.http_timeout = int(env.get("TCPLAB_HUB_START_TIMEOUT", "300"))

@@ -168,8 +168,7 @@ class Server:
         env = dict(os.environ, JUPYTER_RUNTIME_DIR=self.runtime)
         env.setdefault("JUPYTER_PATH", os.path.join(ROOT, "build", "jupyter"))
         cmd = [sys.executable, "-m", "notebook", "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
-               "--port-retries=0", f"--NotebookApp.token={self.token}", f"--notebook-dir={ROOT}/notebooks",
-               "--KernelManager.cache_ports=False"]  # as make lab's server (tools/lab.sh serve)
+               "--port-retries=0", f"--NotebookApp.token={self.token}", f"--notebook-dir={ROOT}/notebooks"]
         if os.geteuid() == 0:
             cmd.append("--allow-root")
         self.logf = open(self.logpath, "w")

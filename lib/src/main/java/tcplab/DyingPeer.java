@@ -112,8 +112,9 @@ final class DyingPeer {
     }
     throw new IllegalStateException(
         "the bash peer did not print READY within "
-            + ResetOrPipe.SETUP_MILLIS
-            + " ms; it printed: "
+            + patience.describe()
+            + (peer.isAlive() ? "" : "; it exited with status " + peer.exitValue())
+            + "; it printed: "
             + line
             + drain(in));
   }

@@ -350,8 +350,9 @@ def anchor_maps(names=()):
     return maps
 
 
-def rewrite_links(text, here, maps, problems=None, where=""):
-    """Links to English anchors (NN-name.ipynb#Anchor, #Anchor) rewritten to the Chinese headings'."""
+def rewrite_links(text, here, maps, problems=None, where="", line=1):
+    """Links to English anchors (NN-name.ipynb#Anchor, #Anchor) rewritten to the Chinese headings'.
+    WHERE and LINE (the cell's first line) name the place of a link that cannot be mapped."""
     from urllib.parse import unquote
 
     def one(m):
@@ -362,7 +363,7 @@ def rewrite_links(text, here, maps, problems=None, where=""):
             if problems is not None:
                 why = (f"no Chinese source notebooks/src/zh/{notebook}.md" if notebook not in maps
                        else f"notebook {notebook} has no English heading with the id \"{english}\"")
-                problems.append(f"{where}: link {m.group(0)[2:-1]}: {why}")
+                problems.append(f"{where}:{line + text[:m.start()].count(chr(10))}: link {m.group(0)[2:-1]}: {why}")
             return m.group(0)
         return f"]({m.group(1) or ''}#{link_fragment(zh)})"
     return LINK_TARGET.sub(one, text)
@@ -379,7 +380,7 @@ def build_zh(en_md, maps, problems=None):
     cells, jars, language = [], False, False
     for e, z in zip(en_cells, zh_cells):
         if e[0] == "md":
-            cells.append(("md", rewrite_links(z[1], here, maps, problems, f"{zh_rel}:{z[3]}"), None, z[3]))
+            cells.append(("md", rewrite_links(z[1], here, maps, problems, zh_rel, z[3]), None, z[3]))
             continue
         text = e[1]
         if not jars and text.lstrip().startswith("%jars"):

@@ -10,12 +10,20 @@ A source is Markdown that GitHub renders as the lesson:
     a Java block inside the markdown cell. The .md keeps a copy of the lines (so GitHub shows them);
     `build` refreshes that copy, `check` fails when the library drifted from what the notebook shows.
 
+The Chinese edition: notebooks/src/zh/NN-name.md holds the Chinese prose of notebooks/src/NN-name.md with the
+same cells (rules: notebooks/src/zh/README-zh.md); DIR/zh/NN-name.ipynb takes its markdown from it and its
+code from the English source, loads ../../lib/..., calls Lab.language("zh") after Show.init(), and its links'
+English anchors are mapped to the aligned Chinese headings.
+
 Usage (from anywhere):
-  nbgen.py build [--out DIR] [NAME.md ...]   refresh included lines in the sources, write DIR/*.ipynb
+  nbgen.py build [--out DIR] [NAME.md ...]   refresh included lines in the sources (and the code copies in the
+                                             Chinese sources), write DIR/*.ipynb and DIR/zh/*.ipynb
                                              (default notebooks/)
   nbgen.py check                             sources up to date with lib/, and the notebooks git has
                                              COMMITTED (HEAD) equal what the sources build (no git: the files),
-                                             and every frequency claim in the prose marked (see claims)
+                                             both editions; a Chinese source for every English one, with the
+                                             same cells and headings, the same code, links that map, and no
+                                             paragraph left in English; every frequency claim marked (see claims)
   nbgen.py claims                            only the frequency-claim check: "always", "never", "20 of 20" ...
                                              in a source's prose need <!-- claim: ... --> naming a test or a
                                              bench row that exists (notebooks/src/README-claims.md)

@@ -200,6 +200,10 @@ class LanguageTest {
 
     Lab.language("zh");
     assertEquals("此处不能抓包：没有安装 tcpdump (apt-get install tcpdump)", Text.shown(note), "parts");
+    assertEquals(
+        "没有报文：此处不能抓包：已关闭 (tcplab.capture=off)",
+        Text.shown("No packets: no packet capture here: turned off (tcplab.capture=off)"),
+        "a note template, its argument made of parts");
     assertEquals("不符：预期 -1 EPIPE", Text.shown("MISMATCH: expected -1 EPIPE"), "a template");
     assertEquals(
         "SocketException: Connection reset",
@@ -212,5 +216,20 @@ class LanguageTest {
     assertTrue(ladder.contains("客户端") && ladder.contains("服务端"), ladder);
     assertTrue(ladder.contains("这张时序图上没有报文"), ladder);
     assertTrue(ladder.contains("halfClose（C 运行）"), ladder);
+    for (String line : ladder.split("\n")) { // a Chinese character is two columns wide
+      int columns = line.codePoints().map(c -> c >= 0x2E80 ? 2 : 1).sum();
+      assertTrue(columns <= 3 + 96, columns + " columns: " + line);
+    }
+    String longNote =
+        "no packet capture here: tcpdump needs root or CAP_NET_RAW; to turn them on, an"
+            + " administrator runs `sudo tools/lab.sh capture` once (students then log in again)";
+    String wrapped = Ladder.text("t", Ladder.noPackets(longNote), List.of(), List.of());
+    assertTrue(wrapped.contains("管理员"), wrapped);
+    long noticeLines = wrapped.lines().filter(l -> l.startsWith("!! ")).count();
+    assertTrue(noticeLines >= 2, "the long Chinese notice wraps by columns: " + wrapped);
+    for (String line : wrapped.split("\n")) {
+      int columns = line.codePoints().map(c -> c >= 0x2E80 ? 2 : 1).sum();
+      assertTrue(columns <= 3 + 96, columns + " columns: " + line);
+    }
   }
 }

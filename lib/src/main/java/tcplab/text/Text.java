@@ -21,11 +21,12 @@ import tech.tablesaw.columns.Column;
  * <p>Two ways in. Sentences made in this JVM take their words from a key: {@link #get}. Tables keep
  * their English column names and cells inside (code, tests and the claims read them), and are
  * translated when they are shown ({@link #shown(Table)}, {@link #shown(String)}): a text equal to
- * the English value of a {@code col.}, {@code cell.} or {@code table.} key, or matching one with
- * {@code {0}}-style placeholders, becomes the Chinese value; longer texts made of many parts (a
- * capture note, a privileges line) have their known English parts ({@code part.} keys) replaced. So
- * a table built in another JVM (the private host, a child) is shown in the reader's language too.
- * Errno names, C calls and Java exception messages are never keys: they stay as printed.
+ * the English value of a {@code col.}, {@code cell.}, {@code table.} or {@code note.} key, or
+ * matching one with {@code {0}}-style placeholders, becomes the Chinese value; longer texts made of
+ * many parts (a capture note, a privileges line) have their known English parts ({@code part.}
+ * keys) replaced. So a table built in another JVM (the private host, a child) is shown in the
+ * reader's language too. Errno names, C calls and Java exception messages are never keys: they stay
+ * as printed.
  */
 public final class Text {
   private Text() {}
@@ -179,7 +180,10 @@ public final class Text {
         String z = zh.getString(key);
         if (key.startsWith("part.")) {
           parts.add(new String[] {e, z});
-        } else if (key.startsWith("col.") || key.startsWith("cell.") || key.startsWith("table.")) {
+        } else if (key.startsWith("col.")
+            || key.startsWith("cell.")
+            || key.startsWith("table.")
+            || key.startsWith("note.")) {
           if (PLACEHOLDER.matcher(e).find()) {
             withArgs.add(new String[] {e, z});
           } else {

@@ -5,13 +5,14 @@
 help:
 	@echo "make lab    set up what is missing, build lib/, serve the notebooks (127.0.0.1, with a token; log in build/lab.log)"
 	@echo "make lab STUDENT=1  the same, serving the student handout (build/student/notebooks, no answers)"
-	@echo "make test   set up, build lib/ with its unit tests, execute every notebook headless, and in headless Chromium as tcplab-student"
+	@echo "make lab LANG=zh    the Chinese edition (中文版, notebooks/zh); default: the system locale (zh* opens it)"
+	@echo "make test   set up, build lib/ with its unit tests, execute every notebook of both editions headless, and in headless Chromium as tcplab-student"
 	@echo "make run    executed copies of the notebooks in build/executed/"
-	@echo "make html   execute every notebook and write HTML pages + build/index.html"
-	@echo "make student  handout that runs as is: build/student/ (notebooks without answers + jars) and build/tcplab-student.zip"
-	@echo "make notebooks  rebuild notebooks/*.ipynb from their sources notebooks/src/*.md (edit the .md, not the .ipynb)"
+	@echo "make html   execute every notebook (both editions) and write HTML pages + build/index.html linking both"
+	@echo "make student  handout that runs as is: build/student/ (notebooks and notebooks/zh without answers + jars) and build/tcplab-student.zip"
+	@echo "make notebooks  rebuild notebooks/*.ipynb and notebooks/zh/*.ipynb from notebooks/src/*.md and notebooks/src/zh/*.md (edit the .md, not the .ipynb)"
 	@echo "make pristine  restore notebooks/ as the sources build them (your edited copies are kept in build/)"
-	@echo "make browser  headless Chromium runs notebook 00 in the served UI; screenshot in build/browser/"
+	@echo "make browser  headless Chromium runs notebook 00 (NOTEBOOK=zh/02-crashed-receiver.ipynb: another) in the served UI; screenshot in build/browser/"
 	@echo "make bench  every scenario 100 times: outcome determinism, median and max wall time"
 	@echo "make stress every cell re-run 50 times (leak check) and 10 suites at once (concurrency)"
 	@echo "make kernel-check  KERNEL_STARTS (50) fresh kernels through the Notebook server answer within 5 s; the stop button ends cells"
@@ -21,8 +22,12 @@ help:
 	@echo "sudo make classroom  load test: CLASS_SIZE (30) students at once with notebooks 02 and 03, then STEPS (45,60) while memory < 80 %"
 	@echo "sudo make capture-for-students  one-time admin step: packets for group tcplab without root (STUDENTS=\"a b\")"
 
+# The edition make lab opens: LANG given here (make lab LANG=zh, or zh_CN.UTF-8: anything starting with zh opens
+# notebooks/zh, 中文版), else the system locale (LC_ALL, LC_MESSAGES, LANG).
+LAB_LANG = $(if $(filter command line,$(origin LANG)),$(LANG),$(or $(LC_ALL),$(LC_MESSAGES),$(LANG)))
+
 lab:
-	@TCPLAB_HANDOUT=$(STUDENT) tools/lab.sh lab
+	@TCPLAB_HANDOUT=$(STUDENT) TCPLAB_LANG=$(LAB_LANG) tools/lab.sh lab
 
 test:
 	@tools/lab.sh test

@@ -199,11 +199,36 @@ fresh_notebooks() { # once per make target: the sources do not change while it r
   FRESH_BUILT=1
 }
 
+# Both editions: first the Chinese one (build/notebooks/zh, run in notebooks/zh so that its first cell's
+# ../../lib resolves; the sweep of 03 lighter: ZH_SET), recorded, then the English one, which prints the total.
+ZH_SET=(--set runsPerPoint=5 --set "pausesMillis=new int[] {0, 100}")
 run_notebooks() {
-  local py; py=$(find_python)
+  local py zh=(); py=$(find_python)
   fresh_notebooks
+  rm -f "$BUILD/zh-results"
+  shopt -s nullglob; zh=("$FRESH"/zh/*.ipynb); shopt -u nullglob
+  if [ ${#zh[@]} -gt 0 ]; then
+    say "the Chinese edition (中文版): ${#zh[@]} notebooks${ZH_SET:+, the sweep of 03 lighter (${ZH_SET[*]})}"
+    "$py" "$ROOT/tools/runner/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" \
+      --workdir "$ROOT/notebooks" --out "$BUILD/executed" --logs "$BUILD/kernel-logs" --label "(中文版)" \
+      --record "$BUILD/zh-results" "${ZH_SET[@]}" "${zh[@]}" || true
+  else
+    say "the Chinese edition: no notebooks in ${FRESH#$ROOT/}/zh (notebooks/src/zh is empty): counted as failed"
+    echo 0 > "$BUILD/zh-results"
+  fi
+  say "the English edition"
   "$py" "$ROOT/tools/runner/run_notebooks.py" --kernel java --cell-timeout "${CELL_TIMEOUT:-120}" --jobs "${JOBS:-2}" \
-    --workdir "$ROOT/notebooks" --out "$BUILD/executed" --logs "$BUILD/kernel-logs" "$@" "$FRESH"/*.ipynb
+    --workdir "$ROOT/notebooks" --out "$BUILD/executed" --logs "$BUILD/kernel-logs" --total-of "$BUILD/zh-results" "$@" "$FRESH"/*.ipynb
+}
+
+# The edition `make lab` opens: LANG=zh (or zh_CN.UTF-8, anything starting with zh) the Chinese one in
+# notebooks/zh, else English. The Makefile passes LANG from its command line, else the system locale
+# (LC_ALL, LC_MESSAGES, LANG) as TCPLAB_LANG.
+edition() {
+  case "${TCPLAB_LANG:-${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}}" in
+    zh*) echo zh ;;
+    *) echo en ;;
+  esac
 }
 
 # A private copy of the lab for the unprivileged user $STUDENT (make test runs as root): notebooks generated
@@ -211,9 +236,10 @@ run_notebooks() {
 STUDENT=${TCPLAB_STUDENT:-tcplab-student}
 student_copy() {
   local dir="$1"
-  mkdir -p "$dir/lib/target" "$dir/build/jupyter/kernels" "$dir/notebooks"
+  mkdir -p "$dir/lib/target" "$dir/build/jupyter/kernels" "$dir/notebooks/zh"
   fresh_notebooks
   cp "$FRESH"/*.ipynb "$dir/notebooks/"
+  cp "$FRESH"/zh/*.ipynb "$dir/notebooks/zh/" 2>/dev/null || true
   cp -r "$ROOT/tools" "$dir/"
   rm -rf "$dir/tools/browser/node_modules"
   cp -r "$ROOT/lib/target/jars" "$dir/lib/target/"
@@ -231,14 +257,16 @@ student_copy() {
 pristine() {
   local backup
   backup="$BUILD/notebooks-edited-$(date +%Y%m%d-%H%M%S)"
-  mkdir -p "$backup"
+  mkdir -p "$backup/zh"
   cp "$ROOT"/notebooks/*.ipynb "$backup/" 2>/dev/null || true
+  cp "$ROOT"/notebooks/zh/*.ipynb "$backup/zh/" 2>/dev/null || true
   "$(find_python)" "$ROOT/tools/notebooks/nbgen.py" build >/dev/null
-  say "notebooks/ restored from notebooks/src/ (no outputs, no edits); your edited copies are in ${backup#$ROOT/}"
+  say "notebooks/ and notebooks/zh/ restored from notebooks/src/ (no outputs, no edits); your edited copies are in ${backup#$ROOT/}"
 }
 
-# `make student`: build/student/ runs as handed out: notebooks/ without the answers, and the jars their
-# first cell loads (%jars ../lib/target/jars/tcplab.jar) at lib/target/jars/; zipped as build/tcplab-student.zip.
+# `make student`: build/student/ runs as handed out: notebooks/ and notebooks/zh/ (中文版) without the answers,
+# and the jars their first cell loads (%jars ../lib/target/jars/tcplab.jar; in zh/ ../../lib/...) at
+# lib/target/jars/; zipped as build/tcplab-student.zip.
 handout() {
   MVN_ARGS="-DskipTests -q" build_lib
   fresh_notebooks
@@ -248,7 +276,9 @@ handout() {
 # `make lab`: Jupyter's own output goes to build/lab.log; the terminal ends with what this machine
 # allows and the one URL to open. STUDENT=1 (TCPLAB_HANDOUT=1) serves the handout copies instead.
 serve() {
-  local py token port root_flag=() dir="$ROOT/notebooks" log="$BUILD/lab.log" pid machine kernel
+  local py token port root_flag=() dir="$ROOT/notebooks" log="$BUILD/lab.log" pid machine kernel sub="" ed
+  ed=$(edition)
+  [ "$ed" = zh ] && sub="/zh"  # the server's root stays notebooks/: zh/'s ../../lib is found from notebooks/zh
   setup
   if [ -n "${TCPLAB_HANDOUT:-}" ]; then
     handout
@@ -262,11 +292,11 @@ serve() {
   is_root && root_flag=(--allow-root)
   local url app
   if "$py" -c "import jupyterlab" >/dev/null 2>&1; then
-    app=JupyterLab; url="http://127.0.0.1:$port/lab?token=$token"
+    app=JupyterLab; url="http://127.0.0.1:$port/lab${sub:+/tree$sub}?token=$token"
     "$py" -m jupyterlab --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
       --ServerApp.token="$token" --ServerApp.root_dir="$dir" "${root_flag[@]}" </dev/null >"$log" 2>&1 &
   else
-    app="Jupyter Notebook"; url="http://127.0.0.1:$port/tree?token=$token"
+    app="Jupyter Notebook"; url="http://127.0.0.1:$port/tree$sub?token=$token"
     "$py" -m notebook --no-browser --ip=127.0.0.1 --port="$port" --port-retries=0 \
       --NotebookApp.token="$token" --notebook-dir="$dir" "${root_flag[@]}" </dev/null >"$log" 2>&1 &
   fi
@@ -285,6 +315,11 @@ sys.exit(1)
 PY
   kernel=$(cat "$BUILD/kernel-route")
   say "$app serves ${dir#$ROOT/}; its own log (banner, kernels): build/lab.log; Ctrl-C here stops it"
+  if [ "$ed" = zh ]; then
+    say "中文版 (LANG=zh): ${dir#$ROOT/}/zh, 从 00-start-here.ipynb 开始 (English: make lab LANG=en)"
+  else
+    say "English edition; the Chinese one (中文版) is in ${dir#$ROOT/}/zh: make lab LANG=zh"
+  fi
   say "this machine: kernel $kernel; $machine"
   say "open: $url"
   wait "$pid"
@@ -340,7 +375,7 @@ run_browser_student() {
   say "the browser path: every notebook in headless Chromium, served as $user with make lab's server command"
   run=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
   profile=$(mktemp -d /tmp/tcplab-chromium.XXXXXX)
-  BROWSER_RUN_ID=$run timeout -k 30 "$(( ${BROWSER_DEADLINE:-720} + 120 ))" node "$ROOT/tools/browser/student-test.js" --dir "$dir" \
+  BROWSER_RUN_ID=$run timeout -k 30 "$(( ${BROWSER_DEADLINE:-870} + 120 ))" node "$ROOT/tools/browser/student-test.js" --dir "$dir" \
     --python "$py" --user "$user" --out "$BUILD/browser" --record "$record" --profile "$profile" \
     ${JAVA_HOME:+--java-home "$JAVA_HOME"} || true
   for p in /proc/[0-9]*; do # the last net if the test itself was killed: every process it started carries its mark

@@ -1,6 +1,7 @@
 // Browser test: start the server exactly as `make lab` does, open a notebook in headless Chromium,
 // run all its cells through the UI, check that a rendered HTML table and an SVG ladder appear,
-// save a screenshot. Prints one line; exit 0 on success. Usage: node browser-test.js [notebook]
+// save a screenshot; for a notebook of the Chinese edition (zh/NN-name.ipynb) also that a table header reads 核对.
+// Prints one line; exit 0 on success. Usage: node browser-test.js [notebook]
 const { chromium } = require('playwright-core');
 const { spawn } = require('child_process');
 const crypto = require('crypto');
@@ -70,12 +71,16 @@ async function waitForServer(url, seconds) {
     const tables = await page.locator('.output_area table').count();
     const svgs = await page.locator('.output_area svg').count();
     const errors = await page.locator('.output_area .output_error, .output_area .output_stderr').count();
-    const shot = path.join(OUT, NOTEBOOK.replace('.ipynb', '.png'));
+    // the Chinese edition (NOTEBOOK=zh/...): a calls table's check column renders as 核对
+    const heads = await page.evaluate(() => [...document.querySelectorAll('.output_area table th')].map((th) => th.textContent.trim()));
+    const zhOk = !NOTEBOOK.startsWith('zh/') || heads.includes('核对');
+    const shot = path.join(OUT, NOTEBOOK.replace(/\//g, '-').replace('.ipynb', '.png'));
     const ladder = page.locator('.output_area svg').first();
     if (svgs > 0) await ladder.scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot, fullPage: true });
-    detail = `${NOTEBOOK}: all cells ran in ${ran} s, ${tables} HTML tables, ${svgs} SVG ladders, ${errors} error outputs; screenshot ${path.relative(ROOT, shot)}`;
-    if (tables > 0 && svgs > 0 && errors === 0) verdict = 'ok';
+    detail = `${NOTEBOOK}: all cells ran in ${ran} s, ${tables} HTML tables, ${svgs} SVG ladders, ${errors} error outputs`
+      + `${NOTEBOOK.startsWith('zh/') ? `, table header 核对 ${zhOk ? 'rendered' : 'MISSING'}` : ''}; screenshot ${path.relative(ROOT, shot)}`;
+    if (tables > 0 && svgs > 0 && errors === 0 && zhOk) verdict = 'ok';
     await page.evaluate(() => Jupyter.notebook.kernel.kill());
   } catch (e) {
     detail = String(e.message || e).split('\n')[0];

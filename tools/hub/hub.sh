@@ -79,17 +79,19 @@ shared_lab() {
   local rapaio; rapaio=$(ls "$kdir"/rapaio-jupyter-kernel-*.jar | head -1)
   umask 022
   local stamp
-  stamp="$(cat "$ROOT"/lib/target/jars/*.jar "$TCPLAB_STUDENT_NB"/*.ipynb "$TCPLAB_TEACHER_NB"/*.ipynb "$rapaio" "$kdir/rapaio-fix.jar" "$ROOT/tools/hub/tcplab_ports.py" | cksum) $java $HUB_JVM_OPTS cds=${HUB_CDS:-1}"
+  stamp="$(cat "$ROOT"/lib/target/jars/*.jar "$TCPLAB_STUDENT_NB"/*.ipynb "$TCPLAB_TEACHER_NB"/*.ipynb "$TCPLAB_STUDENT_NB"/zh/*.ipynb "$TCPLAB_TEACHER_NB"/zh/*.ipynb "$rapaio" "$kdir/rapaio-fix.jar" "$ROOT/tools/hub/tcplab_ports.py" 2>/dev/null | cksum) $java $HUB_JVM_OPTS cds=${HUB_CDS:-1}"
   if [ "$(cat "$SHARE/stamp" 2>/dev/null)" = "$stamp" ] && [ -s "$SHARE/jupyter/kernels/java/kernel.json" ]; then
     say "the shared lab in $SHARE is up to date (kernel JVM options: $HUB_JVM_OPTS)"
     return 0
   fi
   rm -rf "$SHARE.new"
   install -d -o root -g root -m 0755 "$SHARE.new" "$SHARE.new/lib/target" "$SHARE.new/kernel" "$SHARE.new/jupyter/kernels/java" \
-    "$SHARE.new/notebooks/student" "$SHARE.new/notebooks/teacher"
+    "$SHARE.new/notebooks/student/zh" "$SHARE.new/notebooks/teacher/zh"
   cp -r "$ROOT/lib/target/jars" "$SHARE.new/lib/target/"
   cp "$TCPLAB_STUDENT_NB"/*.ipynb "$SHARE.new/notebooks/student/"
   cp "$TCPLAB_TEACHER_NB"/*.ipynb "$SHARE.new/notebooks/teacher/"
+  cp "$TCPLAB_STUDENT_NB"/zh/*.ipynb "$SHARE.new/notebooks/student/zh/" 2>/dev/null || true  # the Chinese edition
+  cp "$TCPLAB_TEACHER_NB"/zh/*.ipynb "$SHARE.new/notebooks/teacher/zh/" 2>/dev/null || true
   cp "$rapaio" "$kdir/rapaio-fix.jar" "$SHARE.new/kernel/"
   cp "$ROOT/tools/rapaio-fix/LICENSE" "$SHARE.new/kernel/LICENSE-rapaio" 2>/dev/null || true
   install -d -m 0755 "$SHARE.new/python" && install -m 0644 "$ROOT/tools/hub/tcplab_ports.py" "$SHARE.new/python/"
@@ -131,7 +133,7 @@ JSON
 # ~/tcplab/notebooks (the student's or the teacher's copies; notebooks already there are kept) beside
 # ~/tcplab/lib -> $SHARE/lib, so the first cell's %jars ../lib/target/jars/tcplab.jar holds.
 accounts() {
-  local name role home pass created=0 kept nb keepers=0
+  local name role home pass created=0 kept nb to keepers=0
   touch "$HUB_STATE/passwords"; chmod 600 "$HUB_STATE/passwords"
   while read -r name role; do
     if ! id -u "$name" >/dev/null 2>&1; then
@@ -146,12 +148,14 @@ accounts() {
     home=$(getent passwd "$name" | cut -d: -f6)
     [ -d "$home" ] || die "the home of $name ($home) does not exist"
     chmod 700 "$home"
-    install -d -o "$name" -g "$(id -gn "$name")" -m 0755 "$home/tcplab" "$home/tcplab/notebooks"
+    install -d -o "$name" -g "$(id -gn "$name")" -m 0755 "$home/tcplab" "$home/tcplab/notebooks" "$home/tcplab/notebooks/zh"
     ln -sfn "$SHARE/lib" "$home/tcplab/lib"
     kept=0
-    for nb in "$SHARE/notebooks/$role"/*.ipynb; do
-      if [ -e "$home/tcplab/notebooks/$(basename "$nb")" ]; then kept=$((kept + 1)); continue; fi
-      install -o "$name" -g "$(id -gn "$name")" -m 0644 "$nb" "$home/tcplab/notebooks/"
+    for nb in "$SHARE/notebooks/$role"/*.ipynb "$SHARE/notebooks/$role"/zh/*.ipynb; do  # zh/: ../../lib is ~/tcplab/lib
+      [ -e "$nb" ] || continue
+      to="$home/tcplab/notebooks/${nb#"$SHARE/notebooks/$role/"}"
+      if [ -e "$to" ]; then kept=$((kept + 1)); continue; fi
+      install -o "$name" -g "$(id -gn "$name")" -m 0644 "$nb" "$to"
     done
     [ "$kept" = 0 ] || keepers=$((keepers + 1))
   done < "$HUB_STATE/class"

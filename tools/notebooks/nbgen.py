@@ -10,12 +10,20 @@ A source is Markdown that GitHub renders as the lesson:
     a Java block inside the markdown cell. The .md keeps a copy of the lines (so GitHub shows them);
     `build` refreshes that copy, `check` fails when the library drifted from what the notebook shows.
 
+The Chinese edition: notebooks/src/zh/NN-name.md holds the Chinese prose of notebooks/src/NN-name.md with the
+same cells (rules: notebooks/src/zh/README-zh.md); DIR/zh/NN-name.ipynb takes its markdown from it and its
+code from the English source, loads ../../lib/..., calls Lab.language("zh") after Show.init(), and its links'
+English anchors are mapped to the aligned Chinese headings.
+
 Usage (from anywhere):
-  nbgen.py build [--out DIR] [NAME.md ...]   refresh included lines in the sources, write DIR/*.ipynb
+  nbgen.py build [--out DIR] [NAME.md ...]   refresh included lines in the sources (and the code copies in the
+                                             Chinese sources), write DIR/*.ipynb and DIR/zh/*.ipynb
                                              (default notebooks/)
   nbgen.py check                             sources up to date with lib/, and the notebooks git has
                                              COMMITTED (HEAD) equal what the sources build (no git: the files),
-                                             and every frequency claim in the prose marked (see claims)
+                                             both editions; a Chinese source for every English one, with the
+                                             same cells and headings, the same code, links that map, and no
+                                             paragraph left in English; every frequency claim marked (see claims)
   nbgen.py claims                            only the frequency-claim check: "always", "never", "20 of 20" ...
                                              in a source's prose need <!-- claim: ... --> naming a test or a
                                              bench row that exists (notebooks/src/README-claims.md)
@@ -60,17 +68,19 @@ def region(spec):
     return textwrap.dedent("\n".join(lines)).strip("\n")
 
 
-def parse(md):
-    """Cells of a source as (kind, text, spec) plus the source text with included lines refreshed
-    and the list of includes whose copy in the source differs from lib/."""
-    lines = open(md, encoding="utf-8").read().splitlines()
+def parse(md, text=None):
+    """Cells of a source as (kind, text, spec, line) plus the source text with included lines refreshed
+    and the list of includes whose copy in the source differs from lib/. TEXT: the source's text, when
+    it is not the file's (a Chinese source with its code copies refreshed)."""
+    lines = (open(md, encoding="utf-8").read() if text is None else text).splitlines()
     cells, drift, out = [], [], []
     buf, fence, i = [], False, 0
+    start = [1]
 
     def flush():
         text = "\n".join(buf).strip("\n")
         if text.strip():
-            cells.append(("md", text, None))
+            cells.append(("md", text, None, start[0]))
         buf.clear()
     if lines and lines[0].startswith(HEADER):
         out.append(lines[0])
@@ -96,16 +106,20 @@ def parse(md):
                 body = fresh.splitlines()
             out += [line] + body + ["```"]
             if m.group(2) == "quote":
+                if not buf or not "".join(buf).strip():
+                    start[0] = i + 1
                 buf += ["```java"] + body + ["```"]
             else:
                 flush()
-                cells.append((kind, text, spec))
+                cells.append((kind, text, spec, i + 1))
             i = j + 1
             continue
         out.append(line)
         if not fence and line.strip() == CELL:
             flush()
         else:
+            if not buf or not "".join(buf).strip():
+                start[0] = i + 1
             if line.lstrip().startswith("```"):
                 fence = not fence
             buf.append(line)
@@ -114,9 +128,9 @@ def parse(md):
     return cells, "\n".join(out) + "\n", drift
 
 
-def build(md):
+def build(md, parsed=None):
     cells = []
-    for kind, text, _ in parse(md)[0]:
+    for kind, text, _, _ in (parsed if parsed is not None else parse(md)[0]):
         if kind == "md":
             cells.append(new_markdown_cell(text))
         else:
@@ -146,10 +160,14 @@ def sources(names=()):
 
 
 def write_all(out_dir, names=()):
+    """Both editions: DIR/NN-name.ipynb from notebooks/src, DIR/zh/NN-name.ipynb from notebooks/src/zh
+    (code from the English source). Into notebooks/ (the default) the sources' copies of included
+    lines and the Chinese sources' copies of the code are refreshed first."""
     os.makedirs(out_dir, exist_ok=True)
+    into_repo = os.path.abspath(out_dir) == os.path.join(ROOT, "notebooks")
     for md in sources(names):
         _, refreshed, drift = parse(md)
-        if drift and os.path.abspath(out_dir) == os.path.join(ROOT, "notebooks"):
+        if drift and into_repo:
             with open(md, "w", encoding="utf-8") as f:
                 f.write(refreshed)
             for d in drift:
@@ -157,7 +175,29 @@ def write_all(out_dir, names=()):
         target = os.path.join(out_dir, os.path.basename(md)[:-3] + ".ipynb")
         with open(target, "w", encoding="utf-8") as f:
             f.write(text_of(build(md)))
-    print(f"notebooks: {len(sources(names))} written to {os.path.relpath(out_dir, ROOT) if out_dir.startswith(ROOT) else out_dir}")
+    zh_out, written, missing, problems = os.path.join(out_dir, ZH_DIR), 0, [], []
+    os.makedirs(zh_out, exist_ok=True)
+    if into_repo:
+        for md in sources(names):
+            if os.path.exists(zh_path(md)):
+                synced, differed = zh_synced(md, zh_path(md))
+                if differed:
+                    with open(zh_path(md), "w", encoding="utf-8") as f:
+                        f.write(synced)
+                    print(f"updated: {os.path.relpath(zh_path(md), ROOT)} ({len(differed)} code blocks copied from English)")
+    maps = anchor_maps()
+    for md in sources(names):
+        if not os.path.exists(zh_path(md)):
+            missing.append(os.path.basename(md)[:-3])
+            continue
+        with open(os.path.join(zh_out, os.path.basename(md)[:-3] + ".ipynb"), "w", encoding="utf-8") as f:
+            f.write(text_of(build_zh(md, maps, problems)))
+        written += 1
+    shown = os.path.relpath(out_dir, ROOT) if out_dir.startswith(ROOT) else out_dir
+    print(f"notebooks: {len(sources(names))} written to {shown}, {written} to {shown}/{ZH_DIR}"
+          + (f" (no Chinese source yet: {', '.join(missing)})" if missing else ""))
+    for p in problems:
+        print(f"warning: {p}")
 
 
 def committed(rel):
@@ -173,6 +213,256 @@ def committed(rel):
         pass
     path = os.path.join(ROOT, rel)
     return (open(path, encoding="utf-8").read() if os.path.exists(path) else None), "on disk (no git here)"
+
+
+# --- The Chinese edition (notebooks/src/zh/NN-name.md -> notebooks/zh/NN-name.ipynb) -------------------
+# The rules for translators are in notebooks/src/zh/README-zh.md; in short: the same cells as the English
+# source, code blocks copied verbatim (build refreshes them, the generator takes code from the English
+# source only), one heading of the same level per English heading in each markdown cell, link targets as in
+# English (mapped here to the Chinese headings), and no paragraph left in English.
+ZH_SRC = os.path.join(SRC, "zh")
+ZH_DIR = "zh"  # the edition's folder under notebooks/ (and under any --out folder)
+ZH_LANGUAGE = 'Lab.language("zh");'  # added after Show.init(); in the set-up cell
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+LINK_TARGET = re.compile(r"\]\(((?:\./)?(\d\d-[A-Za-z0-9-]+)\.ipynb)?#([^)\s]*)\)")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def zh_path(md):
+    return os.path.join(ZH_SRC, os.path.basename(md))
+
+
+def java_blocks(lines):
+    """(first, end) line indices of each ```java block (fence lines included) outside other fences."""
+    found, fence, i = [], False, 0
+    while i < len(lines):
+        if not fence and OPEN.match(lines[i]):
+            j = i + 1
+            while j < len(lines) and lines[j].strip() != "```":
+                j += 1
+            found.append((i, min(j + 1, len(lines))))
+            i = j + 1
+            continue
+        if lines[i].lstrip().startswith("```"):
+            fence = not fence
+        i += 1
+    return found
+
+
+def zh_synced(en_md, zh_md):
+    """The Chinese source's text with every ```java block replaced by the English source's (includes
+    refreshed from lib/), and the problems: code copies that differed, a different number of blocks."""
+    _, en_text, _ = parse(en_md)
+    en_lines = en_text.splitlines()
+    zh_lines = open(zh_md, encoding="utf-8").read().splitlines()
+    en_blocks, zh_blocks = java_blocks(en_lines), java_blocks(zh_lines)
+    rel = os.path.relpath(zh_md, ROOT)
+    if len(en_blocks) != len(zh_blocks):
+        raise ValueError(f"{rel}: {len(zh_blocks)} ```java blocks, the English source has {len(en_blocks)} "
+                         "(copy every code block of the English source, in the same places)")
+    out, problems, last = [], [], 0
+    for (a, b), (c, d) in zip(en_blocks, zh_blocks):
+        out += zh_lines[last:c] + en_lines[a:b]
+        if zh_lines[c:d] != en_lines[a:b]:
+            problems.append(f"{rel}:{c + 1}: the code block differs from the English source's "
+                            f"(notebooks/src/{os.path.basename(en_md)}:{a + 1}): run `make notebooks` and commit")
+        last = d
+    out += zh_lines[last:]
+    return "\n".join(out) + "\n", problems
+
+
+def headings(text):
+    """(level, text) of the markdown headings of a cell, fenced blocks left out."""
+    found, fence = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fence = not fence
+            continue
+        h = None if fence else HEADING.match(line)
+        if h:
+            found.append((len(h.group(1)), h.group(2)))
+    return found
+
+
+def anchor(text):
+    """The id Jupyter Notebook 6.4 gives a heading (lib's NotebookLinksTest.anchor: the rendered text,
+    each space replaced by '-')."""
+    t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    t = t.replace("`", "").replace("**", "").replace("*", "")
+    return t.replace(" ", "-")
+
+
+def link_fragment(anchor_id):
+    """An anchor as written in a link: ( ) " < > % and spaces percent-encoded, everything else as is."""
+    return "".join("%{:02X}".format(ord(c)) if c in '()"<>% \t' else c for c in anchor_id)
+
+
+def structure_problems(en_cells, zh_cells, en_rel, zh_rel):
+    """Where the Chinese cells differ in kind, order or headings from the English ones."""
+    kind = {"md": "markdown", "java": "code", "java parameters": "code (parameters)"}
+    problems = []
+    for n, (e, z) in enumerate(zip(en_cells, zh_cells), 1):
+        if e[0] != z[0]:
+            problems.append(f"{zh_rel}:{z[3]}: cell {n} is {kind[z[0]]}, in {en_rel}:{e[3]} it is {kind[e[0]]} "
+                            "(the same cells in the same order, separated by <!-- cell --> where English has it)")
+            return problems  # one shift makes every later cell differ
+        if e[0] == "md":
+            eh, zh = [lv for lv, _ in headings(e[1])], [lv for lv, _ in headings(z[1])]
+            if eh != zh:
+                problems.append(f"{zh_rel}:{z[3]}: cell {n} has headings {' '.join('#' * lv for lv in zh) or '(none)'}, "
+                                f"{en_rel}:{e[3]} has {' '.join('#' * lv for lv in eh) or '(none)'} "
+                                "(one heading of the same level per English heading, in the same order)")
+            if e[1].count("```java") != z[1].count("```java"):
+                problems.append(f"{zh_rel}:{z[3]}: cell {n} shows {z[1].count('```java')} Java quotes, "
+                                f"English {e[1].count('```java')}")
+    if len(en_cells) != len(zh_cells):
+        problems.append(f"{zh_rel}: {len(zh_cells)} cells, {en_rel} has {len(en_cells)} "
+                        "(the same cells in the same order, separated by <!-- cell --> where English has it)")
+    return problems
+
+
+def zh_parsed(en_md):
+    """The English and Chinese cells of a notebook, and the problems of its Chinese source (None for
+    the Chinese cells when its structure differs)."""
+    zh_md = zh_path(en_md)
+    en_rel, zh_rel = os.path.relpath(en_md, ROOT), os.path.relpath(zh_md, ROOT)
+    en_cells = parse(en_md)[0]
+    text, problems = zh_synced(en_md, zh_md)
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith(HEADER):
+        problems.append(f"{zh_rel}:1: the first line is not the source header '{HEADER} ... -->'")
+    zh_cells = parse(zh_md, text)[0]
+    shape = structure_problems(en_cells, zh_cells, en_rel, zh_rel)
+    return en_cells, (None if shape else zh_cells), problems + shape, text
+
+
+def anchor_maps(names=()):
+    """{notebook: {English anchor: Chinese anchor}} from the aligned headings of each notebook with a
+    Chinese source of the right shape."""
+    maps = {}
+    for md in sources():
+        if not os.path.exists(zh_path(md)):
+            continue
+        try:
+            en_cells, zh_cells, _, _ = zh_parsed(md)
+        except ValueError:
+            continue
+        if zh_cells is None:
+            continue
+        m = {}
+        for e, z in zip(en_cells, zh_cells):
+            if e[0] == "md":
+                for (_, et), (_, zt) in zip(headings(e[1]), headings(z[1])):
+                    m.setdefault(anchor(et), anchor(zt))
+        maps[os.path.basename(md)[:-3]] = m
+    return maps
+
+
+def rewrite_links(text, here, maps, problems=None, where="", line=1):
+    """Links to English anchors (NN-name.ipynb#Anchor, #Anchor) rewritten to the Chinese headings'.
+    WHERE and LINE (the cell's first line) name the place of a link that cannot be mapped."""
+    from urllib.parse import unquote
+
+    def one(m):
+        notebook = m.group(2) or here
+        english = unquote(m.group(3))
+        zh = maps.get(notebook, {}).get(english)
+        if zh is None:
+            if problems is not None:
+                why = (f"no Chinese source notebooks/src/zh/{notebook}.md" if notebook not in maps
+                       else f"notebook {notebook} has no English heading with the id \"{english}\"")
+                problems.append(f"{where}:{line + text[:m.start()].count(chr(10))}: link {m.group(0)[2:-1]}: {why}")
+            return m.group(0)
+        return f"]({m.group(1) or ''}#{link_fragment(zh)})"
+    return LINK_TARGET.sub(one, text)
+
+
+def build_zh(en_md, maps, problems=None):
+    """The Chinese notebook: markdown from the Chinese source (links mapped to its headings), code from
+    the English source, the jar one folder further up and Lab.language("zh") in the set-up cell."""
+    en_cells, zh_cells, found, _ = zh_parsed(en_md)
+    if zh_cells is None:
+        raise ValueError("; ".join(found))
+    here = os.path.basename(en_md)[:-3]
+    zh_rel = os.path.relpath(zh_path(en_md), ROOT)
+    cells, jars, language = [], False, False
+    for e, z in zip(en_cells, zh_cells):
+        if e[0] == "md":
+            cells.append(("md", rewrite_links(z[1], here, maps, problems, zh_rel, z[3]), None, z[3]))
+            continue
+        text = e[1]
+        if not jars and text.lstrip().startswith("%jars"):
+            text, jars = text.replace("%jars ../lib/", "%jars ../../lib/", 1), True
+        if not language and "Show.init();" in text:
+            lines = text.split("\n")
+            k = next(i for i, l in enumerate(lines) if "Show.init();" in l)
+            indent = lines[k][:len(lines[k]) - len(lines[k].lstrip())]
+            text, language = "\n".join(lines[:k + 1] + [indent + ZH_LANGUAGE] + lines[k + 1:]), True
+        cells.append((e[0], text, e[2], e[3]))
+    if problems is not None and not jars:
+        problems.append(f"{zh_rel}: no %jars ../lib/ cell to point one folder further up")
+    if problems is not None and not language:
+        problems.append(f"{zh_rel}: no set-up cell with Show.init(); for {ZH_LANGUAGE}")
+    return build(en_md, cells)
+
+
+def words_outside(text):
+    """A prose unit without what may stay English: HTML comments, inline code, link targets, quotations
+    ("...", “...”, *"..."*), bare URLs, and words that are names (ALL-CAPS, with digits or _ . ( ) /)."""
+    t = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
+    t = re.sub(r"<[^>]+>", " ", t)
+    t = re.sub(r"`[^`]*`", " ", t)
+    t = re.sub(r"\]\([^)]*\)", "]", t)
+    t = re.sub(r'"[^"]*"|“[^”]*”|「[^」]*」|‘[^’]*’', " ", t)
+    t = re.sub(r"https?://\S+", " ", t)
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]", t)
+            if not w.isupper() and len(w) > 1]
+
+
+UNTRANSLATED_WORDS = 8  # a prose unit with this many English words and no Chinese character is flagged
+
+
+def untranslated(md):
+    """(line, text) of each paragraph, list item, table row or heading of a Chinese source that has
+    UNTRANSLATED_WORDS or more English words (see words_outside) and no CJK character."""
+    found = []
+    for line, unit in prose_units(md):
+        if CJK.search(re.sub(r"<!--.*?-->|`[^`]*`|\]\([^)]*\)", " ", unit)):
+            continue
+        if len(words_outside(unit)) >= UNTRANSLATED_WORDS:
+            found.append((line, unit))
+    return found
+
+
+def zh_problems(names=()):
+    """Everything `check` requires of the Chinese edition, except the committed notebooks."""
+    problems, built = [], {}
+    en_names = {os.path.basename(p) for p in sources()}
+    for md in sorted(glob.glob(os.path.join(ZH_SRC, "[0-9][0-9]-*.md"))):
+        if os.path.basename(md) not in en_names:
+            problems.append(f"{os.path.relpath(md, ROOT)}: no English source notebooks/src/{os.path.basename(md)}")
+    maps = anchor_maps()
+    for md in sources(names):
+        zh_md = zh_path(md)
+        zh_rel = os.path.relpath(zh_md, ROOT)
+        if not os.path.exists(zh_md):
+            problems.append(f"{zh_rel} is missing: the Chinese edition has no {os.path.basename(md)[:-3]} "
+                            f"(copy notebooks/src/{os.path.basename(md)} and translate its prose)")
+            continue
+        try:
+            _, zh_cells, found, _ = zh_parsed(md)
+            problems += found
+            if zh_cells is None:
+                continue
+            built[os.path.basename(md)[:-3]] = text_of(build_zh(md, maps, problems))
+        except ValueError as e:
+            problems.append(str(e))
+            continue
+        for line, unit in untranslated(zh_md):
+            short = unit if len(unit) < 120 else unit[:117] + "..."
+            problems.append(f"{zh_rel}:{line}: looks untranslated ({len(words_outside(unit))} English words, "
+                            f"no Chinese; notebooks/src/zh/README-zh.md): {short}")
+    return problems, built
 
 
 def check():
@@ -194,10 +484,21 @@ def check():
         elif have != want:
             problems.append(f"{rel} ({origin}) differs from notebooks/src/{name}.md: run `make notebooks` and commit "
                             "(outputs or edits in the .ipynb do not belong in the commit; edit the .md)")
+    zh, built = zh_problems()
+    problems += zh
+    for name, want in sorted(built.items()):
+        rel = f"notebooks/{ZH_DIR}/{name}.ipynb"
+        have, origin = committed(rel)
+        if have is None:
+            problems.append(f"{rel} is not {origin.split(' (')[0]}: run `make notebooks` and commit it")
+        elif have != want:
+            problems.append(f"{rel} ({origin}) differs from notebooks/src/zh/{name}.md and notebooks/src/{name}.md: "
+                            "run `make notebooks` and commit (edit the .md, not the .ipynb)")
     for p in problems:
         print("FAIL " + p)
-    print(f"notebooks ({', '.join(sorted(where))}): " + (
-        "equal to their sources, without outputs" if not problems else f"{len(problems)} problems"))
+    print(f"notebooks, both editions ({', '.join(sorted(where))}): " + (
+        "equal to their sources, without outputs; the Chinese sources in step with the English ones"
+        if not problems else f"{len(problems)} problems"))
     return claims() and not problems
 
 
@@ -265,8 +566,14 @@ def prose_units(md):
 
 def sentences(text):
     """A unit split into sentences; a marker right after a sentence's end belongs to that sentence."""
-    parts = re.split(r"(?<=[.!?。！？])\s+(?!<!--)|(?<=-->)\s+(?!<!--)", text)  # a marker ends its sentence
-    return [p for p in parts if p.strip()]
+    # Chinese sentences end at 。！？ without a space after them; inside a quotation (“...”, "...") no
+    # sentence ends (the quotation's words are not the notebook's claims, see frequency_words).
+    hide = str.maketrans("。！？.!?", "\ue000\ue001\ue002\ue003\ue004\ue005")
+    show = str.maketrans("\ue000\ue001\ue002\ue003\ue004\ue005", "。！？.!?")
+    text = re.sub(r'“[^”]*”|"[^"\n]*"', lambda m: m.group(0).translate(hide), text)
+    parts = re.split(r"(?<=[.!?])\s+(?!<!--)|(?<=[。！？])(?![\s）)”]*<!--)(?![）)”])\s*|(?<=-->)\s+(?!<!--)",
+                     text)  # a marker ends its sentence
+    return [p.translate(show) for p in parts if p.strip()]
 
 
 _java_cache = {}
@@ -359,7 +666,9 @@ def backing_problem(kind, what, strong):
 def check_claims(paths=None):
     """Problems: frequency claims without a marker, markers whose backing does not exist."""
     problems = []
-    for md in (paths if paths is not None else sources()):
+    if paths is None:
+        paths = sources() + sorted(glob.glob(os.path.join(ZH_SRC, "[0-9][0-9]-*.md")))
+    for md in paths:
         rel = os.path.relpath(md, ROOT)
         for line, unit in prose_units(md):
             for sentence in sentences(unit):
@@ -400,7 +709,7 @@ def selftest():
             f.write(f"{HEADER} -->\n\n# Title\n\n{CELL}\n\nSecond cell:\n\n```java quote={lib}#play\nold\n```\n\n"
                     f"```java parameters\nint a = 1;\n```\n\n```java include={lib}#play\n```\n\n```\nplain fence\n```\n")
         cells, refreshed, drift = parse(md)
-        kinds = [k for k, _, _ in cells]
+        kinds = [c[0] for c in cells]
         assert kinds == ["md", "md", "java parameters", "java", "md"], kinds
         assert cells[1][1] == "Second cell:\n\n```java\nvoid play() {\n  cut();\n}\n```", cells[1][1]
         assert cells[3][1] == "void play() {\n  cut();\n}", cells[3][1]
@@ -425,8 +734,73 @@ def selftest():
         assert "'always' claims how often" in found[0] and ":5:" in found[0], found
         assert "no bench run named noSuchRun" in found[1], found
         assert frequency_words("pause 0 gave 100/100, pause 1 gave 17/3") == ["100/100"]
-    print("nbgen selftest: cells, parameters tag, include/quote and drift detection as promised")
+        zh_selftest(tmp)
+    print("nbgen selftest: cells, parameters tag, include/quote and drift detection as promised; the Chinese edition: "
+          "code from English, jar path, Lab.language, links to aligned headings, structure, copies, untranslated, claims")
     return True
+
+
+def zh_selftest(tmp):
+    """The Chinese edition on throw-away sources (each assertion can fail: it compares with the rules)."""
+    global SRC, ZH_SRC
+    saved = SRC, ZH_SRC
+    SRC, ZH_SRC = os.path.join(tmp, "src"), os.path.join(tmp, "src", "zh")
+    try:
+        os.makedirs(ZH_SRC)
+        TWO_CELLS = "\n```java\n%jars ../lib/target/jars/tcplab.jar\n```\n\n```java\nShow.init();\n```\n"
+        en = (f"{HEADER} -->\n\n# 01 · The title\n\nA reader reads this paragraph in English, with several words.\n\n"
+              "```java\n%jars ../lib/target/jars/tcplab.jar\n```\n\n```java\nimport tcplab.*;\nShow.init(); // set-up\n```\n\n"
+              "## Second: a (peer) \"quoted\"\n\nSee [it](#Second:-a-%28peer%29-%22quoted%22) and [two](02-b.ipynb#Two-words).\n\n"
+              "```java parameters\nint a = 1;\n```\n\n<!-- cell -->\n\n## Last\n")
+        zh = (f"{HEADER} (中文版) -->\n\n# 01 · 标题\n\n读者用中文读这一段，其中有 `write()` 和 FIN、RST 等名字。\n\n"
+              "```java\n%jars ../lib/target/jars/tcplab.jar\n```\n\n```java\nimport tcplab.*;\nShow.init(); // OLD COPY\n```\n\n"
+              "## 第二：对端（peer）\n\n见[这里](#Second:-a-%28peer%29-%22quoted%22)和[那里](02-b.ipynb#Two-words)。\n\n"
+              "```java parameters\nint a = 1;\n```\n\n<!-- cell -->\n\n## 最后\n")
+        with open(os.path.join(SRC, "01-a.md"), "w") as f:
+            f.write(en)
+        with open(os.path.join(ZH_SRC, "01-a.md"), "w") as f:
+            f.write(zh)
+        with open(os.path.join(SRC, "02-b.md"), "w") as f:
+            f.write(f"{HEADER} -->\n\n# Two words\n" + TWO_CELLS)
+        with open(os.path.join(ZH_SRC, "02-b.md"), "w") as f:
+            f.write(f"{HEADER} -->\n\n# 两个 词 (a)\n" + TWO_CELLS)
+        en_md = os.path.join(SRC, "01-a.md")
+        synced, differed = zh_synced(en_md, os.path.join(ZH_SRC, "01-a.md"))
+        assert len(differed) == 1 and ":11:" in differed[0], differed  # the edited code copy is found
+        assert "OLD COPY" not in synced and "Show.init(); // set-up" in synced
+        nb = build_zh(en_md, anchor_maps())
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        assert code[0] == "%jars ../../lib/target/jars/tcplab.jar", code[0]
+        assert code[1] == 'import tcplab.*;\nShow.init(); // set-up\nLab.language("zh");', code[1]
+        assert [c.metadata.get("tags") for c in nb.cells] == [None, None, None, None, ["parameters"], None], nb.cells
+        md = [c.source for c in nb.cells if c.cell_type == "markdown" and "见" in c.source][0]
+        assert "(#第二：对端（peer）)" in md and "(02-b.ipynb#两个-词-%28a%29)" in md, md
+        found = zh_problems()[0]
+        assert len(found) == 1 and "code block differs" in found[0], found
+        # structure: a missing heading, then a missing cell separator, are reported with the cell
+        with open(os.path.join(ZH_SRC, "01-a.md"), "w") as f:
+            f.write(zh.replace("## 最后", "最后"))
+        found = zh_problems()[0]
+        assert any(":26: cell 6 has headings (none)" in p for p in found), found
+        with open(os.path.join(ZH_SRC, "01-a.md"), "w") as f:
+            f.write(zh.replace("```java parameters\nint a = 1;\n```\n\n", "").replace("见", "```java parameters\nint a = 1;\n```\n\n见"))
+        found = zh_problems()[0]
+        assert any(": 7 cells, " in p and "has 6" in p for p in found), found
+        # a paragraph left in English is flagged; English names, code and quotations are not
+        with open(os.path.join(ZH_SRC, "01-a.md"), "w") as f:
+            f.write(zh.replace("读者用中文读这一段，其中有 `write()` 和 FIN、RST 等名字。", "A reader reads this paragraph in English, with several words.")
+                    + "\n对端打印 \"Connection reset by peer and then some more words here\"。\n\n"
+                    "`ECONNRESET` `EPIPE` SIGPIPE RST FIN ACK TIME_WAIT\n\n收到复位的那一方总是先看到 `ECONNRESET`。\n")
+        found = zh_problems()[0]
+        flagged = [p for p in found if "looks untranslated" in p]
+        assert len(flagged) == 1 and "01-a.md:5:" in flagged[0], found
+        assert any("'总是' claims how often" in p for p in check_claims([os.path.join(ZH_SRC, "01-a.md")])), "zh claims"
+        os.remove(os.path.join(ZH_SRC, "02-b.md"))
+        found = zh_problems()[0]
+        assert any("02-b.md is missing" in p for p in found), found
+        assert any("no Chinese source notebooks/src/zh/02-b.md" in p for p in found), found  # its link cannot be mapped
+    finally:
+        SRC, ZH_SRC = saved
 
 
 if __name__ == "__main__":

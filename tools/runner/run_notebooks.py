@@ -121,8 +121,14 @@ def problems(nb):
     return found
 
 
+EDITION = "zh"  # the Chinese edition's notebooks live in a zh/ folder beside the English ones
+
+
 async def run_one(path, args):
-    name = os.path.basename(path)
+    # a notebook of the Chinese edition (in a zh/ folder) runs in WORKDIR/zh, so that its first cell's
+    # %jars ../../lib/... resolves as in the lab; its executed copy goes to OUT/zh/
+    zh = os.path.basename(os.path.dirname(os.path.abspath(path))) == EDITION
+    name = (EDITION + "/" if zh else "") + os.path.basename(path)
     nb = nbformat.read(path, as_version=4)
     if args.set:
         inject(nb, [kv.split("=", 1) for kv in args.set])
@@ -130,6 +136,8 @@ async def run_one(path, args):
         add_reruns(nb, args.rerun)
     rerun_errors = []
     workdir = os.path.abspath(args.workdir) if args.workdir else os.path.dirname(os.path.abspath(path))
+    if zh and args.workdir:
+        workdir = os.path.join(workdir, EDITION)
     client = NotebookClient(
         nb, timeout=args.cell_timeout, startup_timeout=args.start_timeout,
         kernel_name=args.kernel, allow_errors=True, shutdown_kernel="immediate",
@@ -144,7 +152,7 @@ async def run_one(path, args):
     error = None
     start_s, attempt = None, 0
     try:
-        start_s, attempt = await start_kernel(client, name, args.start_timeout, args.start_attempts, args.logs)
+        start_s, attempt = await start_kernel(client, name.replace("/", "-"), args.start_timeout, args.start_attempts, args.logs)
         await client.async_execute()
     except CellTimeoutError as e:
         error = f"a cell ran longer than {args.cell_timeout} s: {str(e).splitlines()[0] if str(e) else ''}"
@@ -175,7 +183,7 @@ async def run_one(path, args):
                     or int(after["threads"]) > int(before["threads"]) + 2:
                 found.append("re-run leak:" + leak)
     if args.out:
-        os.makedirs(args.out, exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.join(args.out, name)), exist_ok=True)
         nbformat.write(nb, os.path.join(args.out, name))
     start_txt = f"kernel ready {start_s:.1f} s" if start_s is not None else "kernel never ready"
     if attempt > 1:
@@ -198,7 +206,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=1, help="notebooks executed at the same time (one kernel each)")
     ap.add_argument("--out", help="folder for executed copies")
     ap.add_argument("--workdir", help="the kernels' working folder (default: each notebook's own folder); "
-                    "tools/lab.sh runs copies from build/notebooks in notebooks/")
+                    "tools/lab.sh runs copies from build/notebooks in notebooks/ (those in build/notebooks/zh in notebooks/zh)")
     ap.add_argument("--logs", default="build/kernel-logs", help="folder for the kernels' own logs")
     ap.add_argument("--lab-check", action="store_true", help="also check `make lab` (server + kernel API)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",

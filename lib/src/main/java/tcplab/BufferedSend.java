@@ -19,6 +19,7 @@ import tcplab.observe.CResult;
 import tcplab.observe.CView;
 import tcplab.observe.TcpInfo;
 import tcplab.proc.Deadlines;
+import tcplab.text.Text;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -57,15 +58,14 @@ public final class BufferedSend {
 
     /** The lesson's point, in one sentence built from what just happened. */
     public String summary() {
-      return String.format(
-          "write() accepted %,d bytes in %d calls (%s), while the peer application read %,d bytes. "
-              + "Socket buffers as the JDK reports them: sender SO_SNDBUF %,d, receiver SO_RCVBUF %,d.",
-          acceptedBytes,
+      return Text.get(
+          "note.bufferedSend",
+          String.format("%,d", acceptedBytes),
           writes.rowCount(),
-          stoppedBecause,
-          peerReadBytes,
-          sendBufferBytes,
-          receiveBufferBytes);
+          Text.shown(stoppedBecause),
+          String.format("%,d", peerReadBytes),
+          String.format("%,d", sendBufferBytes),
+          String.format("%,d", receiveBufferBytes));
     }
   }
 
@@ -324,10 +324,7 @@ public final class BufferedSend {
               .map(p -> p.captured() ? String.valueOf(p.segmentSizes().size()) : "?")
               .reduce((a, b) -> a + ", " + b)
               .orElse("");
-      return String.format(
-          "%d write() calls became %s data segments on the wire (the four passes in order) and, "
-              + "for the slow reader, %d read() calls: TCP carries bytes, not messages.",
-          slow.writeSizes().size(), segs, slow.readSizes().size());
+      return Text.get("note.segments", slow.writeSizes().size(), segs, slow.readSizes().size());
     }
   }
 

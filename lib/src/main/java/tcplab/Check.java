@@ -1,5 +1,7 @@
 package tcplab;
 
+import tcplab.text.Text;
+
 /** Parameter checks that fail with one sentence naming the parameter and its allowed range. */
 public final class Check {
   private Check() {}
@@ -9,8 +11,7 @@ public final class Check {
     Parameters
         .requireSet(); // a parameters cell that did not finish: its old values must not be used
     if (value < min || value > max) {
-      throw new IllegalArgumentException(
-          String.format("%s must be between %d and %d %s; got %d.", name, min, max, unit, value));
+      throw new IllegalArgumentException(Text.get("param.range", name, min, max, unit, value));
     }
     return value;
   }

@@ -18,6 +18,7 @@ import tcplab.observe.CView;
 import tcplab.observe.Capture;
 import tcplab.observe.Spawn;
 import tcplab.proc.Processes;
+import tcplab.text.Text;
 import tech.tablesaw.api.Table;
 
 /**
@@ -55,24 +56,19 @@ public final class ForkedChild {
     public String summary() {
       String fins =
           facts.containsKey("finsWhileChildLived")
-              ? facts.get("finsWhileChildLived")
-                  + " FIN(s) left the server's port while the child lived, "
-                  + facts.get("finsAfterChildExit")
-                  + " after it exited"
-              : "no packets captured";
-      return "The child held "
-          + facts.get("childSocketFds")
-          + " socket(s). After kill -2 of the server: the client's read() gave "
-          + facts.get("clientReadWhileChildLives")
-          + ", a new bind() gave "
-          + facts.get("bindWhileChildLives")
-          + "; after the child exited: read() gave "
-          + facts.get("clientReadAfterChild")
-          + ", bind() gave "
-          + facts.get("bindAfterChild")
-          + ". "
-          + fins
-          + ".";
+              ? Text.get(
+                  "note.forkedFins",
+                  facts.get("finsWhileChildLived"),
+                  facts.get("finsAfterChildExit"))
+              : Text.get("note.noPacketsCaptured");
+      return Text.get(
+          "note.forked",
+          facts.get("childSocketFds"),
+          Text.shown(facts.get("clientReadWhileChildLives")),
+          Text.shown(facts.get("bindWhileChildLives")),
+          Text.shown(facts.get("clientReadAfterChild")),
+          Text.shown(facts.get("bindAfterChild")),
+          fins);
     }
 
     /** The outcome as one string (the bench compares these). */

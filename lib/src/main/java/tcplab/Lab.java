@@ -7,6 +7,7 @@ import tcplab.observe.Capture;
 import tcplab.observe.ProcNetTcp;
 import tcplab.observe.ProcSelf;
 import tcplab.proc.Processes;
+import tcplab.text.Text;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -16,6 +17,21 @@ import tech.tablesaw.api.Table;
  */
 public final class Lab {
   private Lab() {}
+
+  /**
+   * The language of the lab's tables, ladders, notes and parameter messages from now on: {@code
+   * "en"} (English) or {@code "zh"} (中文). Without this call the lab follows the kernel's locale
+   * (Chinese for a zh locale, else English). Errno names, C calls and Java exception messages stay
+   * as the system prints them. Anything else stops the cell with one sentence naming {@code tag}
+   * and the allowed values.
+   */
+  public static void language(String tag) {
+    try {
+      Text.use(tag);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterProblem(e.getMessage());
+    }
+  }
 
   /** What this machine and kernel allow: one row per capability, with what happens without it. */
   public static Table about() {
@@ -103,7 +119,7 @@ public final class Lab {
    * of a user namespace)".
    */
   public static String packets() {
-    return ScenarioHost.packets();
+    return Text.shown(ScenarioHost.packets());
   }
 
   /**

@@ -3,6 +3,7 @@ package tcplab;
 import java.lang.reflect.Method;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import tcplab.text.Text;
 
 /**
  * The lesson's scenarios by name, each with what Linux is expected to return (C terms): what Linux
@@ -31,11 +32,7 @@ public final class Lesson {
   public static Scenario byName(String name) {
     if (name == null || !names().contains(name)) {
       throw new IllegalArgumentException(
-          "scenario must be one of "
-              + names()
-              + "; got "
-              + (name == null ? "null" : "\"" + name + "\"")
-              + ".");
+          Text.get("param.scenario", names(), name == null ? "null" : "\"" + name + "\""));
     }
     try {
       return (Scenario) Lesson.class.getMethod(name).invoke(null);
@@ -185,7 +182,7 @@ public final class Lesson {
 
   private static int bytes(String message) {
     if (message == null || message.isEmpty() || message.length() > 60_000) {
-      throw new IllegalArgumentException("message must be 1 .. 60000 characters long.");
+      throw new IllegalArgumentException(Text.get("param.message"));
     }
     return message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }

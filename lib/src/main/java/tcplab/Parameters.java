@@ -1,6 +1,7 @@
 package tcplab;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import tcplab.text.Text;
 
 /**
  * The parameters cell of a notebook, checked in that cell. Its first statement is {@link #begin()}
@@ -26,7 +27,10 @@ public final class Parameters {
   private static final int SET = 2;
   private static final AtomicInteger STATE = new AtomicInteger(NEVER);
 
-  /** The sentence shown when the lab is used while the parameters cell has not finished. */
+  /**
+   * The sentence shown (in English; {@code param.runFirst} in the bundle) when the lab is used
+   * while the parameters cell has not finished.
+   */
   public static final String RUN_FIRST =
       "Run the parameters cell first: it did not finish (fix what it reports, then run it again).";
 
@@ -48,7 +52,7 @@ public final class Parameters {
   /** Refuses (one sentence, no stack trace) while a parameters cell has begun and not ended. */
   public static void requireSet() {
     if (STATE.get() == UNSET) {
-      throw new ParameterProblem(RUN_FIRST);
+      throw new ParameterProblem(Text.get("param.runFirst"));
     }
   }
 
@@ -59,8 +63,7 @@ public final class Parameters {
   public static <T> T need(T fromCellAbove) {
     if (fromCellAbove == null) {
       requireSet();
-      throw new ParameterProblem(
-          "Run the cell above first (it did not finish, so this cell has nothing to show).");
+      throw new ParameterProblem(Text.get("param.cellAbove"));
     }
     return fromCellAbove;
   }
@@ -91,9 +94,7 @@ public final class Parameters {
   public static Checked range(String name, long value, long min, long max, String unit) {
     if (value < min || value > max) {
       throw new ParameterProblem(
-          String.format(
-              "%s must be between %d and %d%s; got %d.",
-              name, min, max, unit.isEmpty() ? "" : " " + unit, value));
+          Text.get("param.rangeUnit", name, min, max, unit.isEmpty() ? "" : " " + unit, value));
     }
     return new Checked(name);
   }
@@ -106,12 +107,10 @@ public final class Parameters {
       String name, int[] values, long min, long max, int maxCount, String unit) {
     if (values == null || values.length < 1 || values.length > maxCount) {
       throw new ParameterProblem(
-          String.format(
-              "%s must hold between 1 and %d values; got %d.",
-              name, maxCount, values == null ? 0 : values.length));
+          Text.get("param.count", name, maxCount, values == null ? 0 : values.length));
     }
     for (int v : values) {
-      range(name + " (each value)", v, min, max, unit);
+      range(Text.get("param.eachValue", name), v, min, max, unit);
     }
     return new Checked(name);
   }
@@ -120,9 +119,7 @@ public final class Parameters {
   public static Checked length(String name, String value, int min, int max) {
     int n = value == null ? 0 : value.length();
     if (n < min || n > max) {
-      throw new ParameterProblem(
-          String.format(
-              "%s must be between %d and %d characters long; got %d.", name, min, max, n));
+      throw new ParameterProblem(Text.get("param.length", name, min, max, n));
     }
     return new Checked(name);
   }

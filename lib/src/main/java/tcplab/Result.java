@@ -7,6 +7,7 @@ import tcplab.draw.Ladder;
 import tcplab.engine.Run;
 import tcplab.engine.Side;
 import tcplab.observe.Capture;
+import tcplab.text.Text;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -234,12 +235,12 @@ public final class Result {
   public String summary() {
     String verdict =
         c == null
-            ? "C view not observable here (" + cMissing + "); nothing checked"
+            ? Text.get("result.noC", Text.shown(cMissing))
             : mismatches() == 0
-                ? "every C result is what Linux is expected to return"
-                : mismatches()
-                    + " C result(s) differ from what Linux is expected to return: see the check column";
-    return scenario.name() + ": " + scenario.steps().size() + " steps; " + verdict + ".";
+                ? Text.get("result.allMatch")
+                : Text.get("result.someDiffer", mismatches());
+    return Text.get(
+        "result.summary", Text.shown(scenario.name()), scenario.steps().size(), verdict);
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import tcplab.engine.Side;
 import tcplab.observe.TcpState;
 import tcplab.proc.ChildJvm;
+import tcplab.text.Text;
 
 /**
  * A scenario in the lesson's words: two peers on 127.0.0.1 and the steps each takes.
@@ -44,8 +45,7 @@ public final class Scenario {
   /** A new, empty scenario. */
   public static Scenario named(String name) {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException(
-          "name must be a non-empty text, e.g. \"crashed receiver\".");
+      throw new IllegalArgumentException(Text.get("param.scenarioName"));
     }
     ScenarioHost
         .prestart(); // the first scenario of a notebook starts the private host while the cell
@@ -272,7 +272,7 @@ public final class Scenario {
     public Scenario awaitState(String state) {
       if (!TcpState.isState(state)) {
         throw new IllegalArgumentException(
-            "state must be one of " + TcpState.names() + "; got \"" + state + "\".");
+            Text.get("param.state", TcpState.names(), "\"" + state + "\""));
       }
       return add(side, Step.Op.AWAIT_STATE, state, 0);
     }
@@ -284,11 +284,10 @@ public final class Scenario {
 
     private String text(String text) {
       if (text == null || text.isEmpty()) {
-        throw new IllegalArgumentException("text to write must be non-empty.");
+        throw new IllegalArgumentException(Text.get("param.textEmpty"));
       }
       if (text.length() > MAX_BYTES) {
-        throw new IllegalArgumentException(
-            "text to write must be at most " + MAX_BYTES + " characters.");
+        throw new IllegalArgumentException(Text.get("param.textLong", MAX_BYTES));
       }
       return text;
     }

@@ -2,6 +2,7 @@ package tcplab;
 
 import tcplab.draw.Display;
 import tcplab.draw.Html;
+import tcplab.text.Text;
 import tech.tablesaw.api.Table;
 
 /**
@@ -68,7 +69,7 @@ public final class Show {
   public static void wire(Result result, boolean javaPass) {
     result(result);
     if (result.captureNote() != null) {
-      note(result.captureNote() + " (the ladder shows calls and states only).");
+      note(Text.get("show.noPacketsCalls", Text.shown(result.captureNote())));
     }
     svg(result.ladder(javaPass), result.ladderText(javaPass));
     if (result.captureNote() == null) {
@@ -83,7 +84,7 @@ public final class Show {
   public static void wire(Wire wire) {
     table(wire.table());
     if (wire.note() != null) {
-      note(wire.note() + " (the ladder shows the table's rows only).");
+      note(Text.get("show.noPacketsRows", Text.shown(wire.note())));
     }
     svg(wire.svg(), wire.text());
     if (wire.packets() != null) {
@@ -93,27 +94,36 @@ public final class Show {
 
   /** Shows a scenario's steps as a numbered list, before it runs. */
   public static void steps(Scenario scenario) {
-    StringBuilder text = new StringBuilder(scenario.name()).append(":\n");
+    String name = Text.shown(scenario.name());
+    StringBuilder text = new StringBuilder(name).append(":\n");
     StringBuilder html =
         new StringBuilder("<b>")
-            .append(Html.escape(scenario.name()))
+            .append(Html.escape(name))
             .append("</b><ol style=\"font-family:monospace;font-size:12px\">");
     for (Step s : scenario.steps()) {
       String line =
-          s.side() + ": " + s.call() + (s.expected() == null ? "" : "   expect " + s.expected());
+          Text.shown(s.side().toString())
+              + ": "
+              + s.call()
+              + (s.expected() == null ? "" : Text.get("show.steps.expect", s.expected()));
       text.append("  ").append(line).append('\n');
       html.append("<li>").append(Html.escape(line)).append("</li>");
     }
     html(html.append("</ol>").toString(), text.toString());
   }
 
-  /** Shows preformatted text (a block of lines such as a probe's report) as it is. */
-  public static void pre(String text) {
+  /**
+   * Shows preformatted text (a block of lines such as a probe's report) as it is (in Chinese, its
+   * known English parts translated).
+   */
+  public static void pre(String english) {
+    String text = Text.shown(english);
     html("<pre style=\"font-size:12px\">" + Html.escape(text) + "</pre>", text);
   }
 
-  /** Shows a short note (one paragraph) as HTML and text. */
-  public static void note(String text) {
+  /** Shows a short note (one paragraph) as HTML and text, in the lab's language. */
+  public static void note(String english) {
+    String text = Text.shown(english);
     html("<p>" + Html.escape(text) + "</p>", text);
   }
 }

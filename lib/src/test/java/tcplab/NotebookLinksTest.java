@@ -216,6 +216,201 @@ class NotebookLinksTest {
     assertTrue(links >= 30, "the readers' index alone links more than 30 times; found " + links);
   }
 
+  /**
+   * The Chinese edition as generated ({@code notebooks/zh/*.ipynb}, {@code
+   * -Dtcplab.notebooks.zh=DIR}): one notebook per English source, and every link between its
+   * notebooks resolves to a heading of the Chinese notebooks (nbgen.py maps the English anchors of
+   * notebooks/src/zh/*.md to the aligned Chinese headings; this checks the result a reader clicks,
+   * by the same anchor rule).
+   */
+  @Test
+  void everyLinkOfTheChineseEditionResolves() throws IOException {
+    Path zh = Path.of(System.getProperty("tcplab.notebooks.zh", SRC.resolve("../zh").toString()));
+    List<String> broken = new ArrayList<>();
+    Map<String, List<String>> markdown = new LinkedHashMap<>();
+    for (Path md : sources()) {
+      Path nb = zh.resolve(name(md) + ".ipynb");
+      if (!Files.exists(nb)) {
+        broken.add(
+            "notebooks/zh/"
+                + name(md)
+                + ".ipynb is missing (notebooks/src/zh/"
+                + name(md)
+                + ".md, then make notebooks)");
+        continue;
+      }
+      markdown.put(name(md), markdownCells(Files.readString(nb)));
+    }
+    Map<String, Set<String>> anchors = new LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> nb : markdown.entrySet()) {
+      Set<String> ids = new LinkedHashSet<>();
+      for (String cell : nb.getValue()) {
+        for (String line : proseLines(cell)) {
+          Matcher h = HEADING.matcher(line);
+          if (h.matches()) ids.add(anchor(h.group(2)));
+        }
+      }
+      anchors.put(nb.getKey(), ids);
+    }
+    int links = 0;
+    for (Map.Entry<String, List<String>> nb : markdown.entrySet()) {
+      int cellNo = 0;
+      for (String cell : nb.getValue()) {
+        cellNo++;
+        for (String line : proseLines(cell)) {
+          Matcher l = LINK.matcher(line);
+          while (l.find()) {
+            if (l.group(1).contains(".ipynb") || l.group(1).startsWith("#")) links++;
+            String why = problem(l.group(1), nb.getKey(), anchors);
+            if (why != null) {
+              broken.add(
+                  "notebooks/zh/"
+                      + nb.getKey()
+                      + ".ipynb markdown cell "
+                      + cellNo
+                      + " "
+                      + l.group(1)
+                      + "\n    "
+                      + why);
+            }
+          }
+        }
+      }
+    }
+    if (!broken.isEmpty()) {
+      fail(
+          broken.size()
+              + " problems with the links of the Chinese edition (make notebooks maps them from"
+              + " notebooks/src/zh/*.md; a notebook whose Chinese source is missing keeps English"
+              + " anchors):\n  "
+              + String.join("\n  ", broken));
+    }
+    assertTrue(
+        links >= 30, "the Chinese readers' index alone links more than 30 times; found " + links);
+  }
+
+  static List<String> proseLines(String cell) {
+    List<String> out = new ArrayList<>();
+    boolean fence = false;
+    for (String line : cell.split("\n", -1)) {
+      if (line.stripLeading().startsWith("```")) {
+        fence = !fence;
+        continue;
+      }
+      if (!fence) out.add(line);
+    }
+    return out;
+  }
+
+  /**
+   * The sources of the markdown cells of a notebook file (a small JSON reader: no library needed).
+   */
+  @SuppressWarnings("unchecked")
+  static List<String> markdownCells(String ipynb) {
+    Map<String, Object> nb = (Map<String, Object>) new Json(ipynb).value();
+    List<String> out = new ArrayList<>();
+    for (Object c : (List<Object>) nb.get("cells")) {
+      Map<String, Object> cell = (Map<String, Object>) c;
+      if (!"markdown".equals(cell.get("cell_type"))) continue;
+      Object src = cell.get("source");
+      out.add(src instanceof List<?> parts ? String.join("", (List<String>) parts) : (String) src);
+    }
+    return out;
+  }
+
+  /** JSON as nbformat writes it: objects, arrays, strings, numbers, true, false, null. */
+  static final class Json {
+    final String s;
+    int i;
+
+    Json(String s) {
+      this.s = s;
+    }
+
+    Object value() {
+      skip();
+      char c = s.charAt(i);
+      if (c == '{') {
+        Map<String, Object> m = new LinkedHashMap<>();
+        i++;
+        skip();
+        if (s.charAt(i) == '}') {
+          i++;
+          return m;
+        }
+        while (true) {
+          skip();
+          String k = string();
+          skip();
+          expect(':');
+          m.put(k, value());
+          skip();
+          if (s.charAt(i++) == '}') return m;
+        }
+      }
+      if (c == '[') {
+        List<Object> a = new ArrayList<>();
+        i++;
+        skip();
+        if (s.charAt(i) == ']') {
+          i++;
+          return a;
+        }
+        while (true) {
+          a.add(value());
+          skip();
+          if (s.charAt(i++) == ']') return a;
+        }
+      }
+      if (c == '"') return string();
+      int start = i;
+      while (i < s.length() && ",}] \n\r\t".indexOf(s.charAt(i)) < 0) i++;
+      String word = s.substring(start, i);
+      return switch (word) {
+        case "true" -> Boolean.TRUE;
+        case "false" -> Boolean.FALSE;
+        case "null" -> null;
+        default -> Double.valueOf(word);
+      };
+    }
+
+    String string() {
+      expect('"');
+      StringBuilder b = new StringBuilder();
+      while (true) {
+        char c = s.charAt(i++);
+        if (c == '"') return b.toString();
+        if (c != '\\') {
+          b.append(c);
+          continue;
+        }
+        char e = s.charAt(i++);
+        switch (e) {
+          case 'n' -> b.append('\n');
+          case 't' -> b.append('\t');
+          case 'r' -> b.append('\r');
+          case 'b' -> b.append('\b');
+          case 'f' -> b.append('\f');
+          case 'u' -> {
+            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+            i += 4;
+          }
+          default -> b.append(e);
+        }
+      }
+    }
+
+    void expect(char c) {
+      if (s.charAt(i) != c)
+        throw new IllegalArgumentException("JSON: '" + c + "' expected at " + i);
+      i++;
+    }
+
+    void skip() {
+      while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+    }
+  }
+
   @Test
   void anchorRuleIsJupytersOnKnownHeadings() {
     // ids as Jupyter Notebook 6.4 renders them (checked in its textcell.js: h.text().replace(/ /g,
@@ -236,6 +431,14 @@ class NotebookLinksTest {
     assertTrue(problem("03-x.ipynb#1.-The-peer-closed-(FIN)", "09", one).startsWith("write ("));
     assertTrue(problem("03-x.ipynb#The-peer-closed", "09", one).startsWith("missing anchor"));
     assertTrue(problem("04-y.ipynb#A", "09", one).startsWith("no notebook 04-y"));
+    // the Chinese edition is read from its notebooks: markdown cells, source as a list of lines
+    assertEquals(
+        List.of("# 标题 (a)\n[x](#标题-%28a%29)"),
+        markdownCells(
+            "{\"cells\": [{\"cell_type\": \"markdown\", \"metadata\": {}, \"source\": [\"# \\u6807题"
+                + " (a)\\n\", \"[x](#标题-%28a%29)\"]}, {\"cell_type\": \"code\", \"execution_count\":"
+                + " null, \"outputs\": [], \"source\": \"x\"}], \"nbformat\": 4}"));
+    assertEquals(null, problem("#标题-%28a%29", "09", Map.of("09", Set.of(anchor("标题 (a)")))));
   }
 
   /** One entry of the readers' index: its number, commenter, quote and the lines below it. */

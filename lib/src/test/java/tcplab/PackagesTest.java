@@ -21,9 +21,11 @@ import org.junit.jupiter.api.Timeout;
  * <ul>
  *   <li>{@code tcplab.observe} and {@code tcplab.draw} use nothing from the notebook API package
  *       {@code tcplab}: the API sits on top of them, never the other way round;
- *   <li>{@code tcplab.proc} (processes, deadlines) uses no other package of the lab at all;
- *   <li>{@code tcplab.net} (hosts, cables, the private host) uses the internals and, of the API,
- *       only {@code Check} and {@code Wire}; never {@code tcplab.story}, which plays on it.
+ *   <li>{@code tcplab.proc} (processes, deadlines) and {@code tcplab.text} (the lab's words in
+ *       English and Chinese) use no other package of the lab at all;
+ *   <li>{@code tcplab.net} (hosts, cables, the private host) uses the internals (and {@code
+ *       tcplab.text}) and, of the API, only {@code Check} and {@code Wire}; never {@code
+ *       tcplab.story}, which plays on it.
  * </ul>
  *
  * The API package and {@code tcplab.engine} (which plays a Scenario into a Result) may use the
@@ -40,9 +42,10 @@ class PackagesTest {
           "tcplab.observe", Pattern.compile("\\btcplab\\.[A-Z]\\w*"),
           "tcplab.draw", Pattern.compile("\\btcplab\\.[A-Z]\\w*"),
           "tcplab.proc", Pattern.compile("\\btcplab\\.(?!proc\\b)\\w+"),
+          "tcplab.text", Pattern.compile("\\btcplab\\.(?!text\\b)\\w+"),
           "tcplab.net",
               Pattern.compile(
-                  "\\btcplab\\.(?!proc\\b|net\\b|observe\\b|draw\\b|engine\\b|Check\\b|Wire\\b)\\w+"));
+                  "\\btcplab\\.(?!proc\\b|net\\b|observe\\b|draw\\b|engine\\b|text\\b|Check\\b|Wire\\b)\\w+"));
 
   @Test
   void internalsDoNotDependOnTheNotebookApi() throws IOException {

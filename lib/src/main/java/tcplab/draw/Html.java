@@ -1,5 +1,7 @@
 package tcplab.draw;
 
+import tcplab.text.Text;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
@@ -15,15 +17,19 @@ public final class Html {
   /** Tables longer than this show their first and last rows only. */
   public static final int MAX_ROWS = 40;
 
-  /** The text form of a table, with the same first and last rows as {@link #table}. */
-  public static String text(Table t) {
+  /**
+   * The text form of a table, with the same first and last rows as {@link #table}, in the lab's
+   * language ({@link Text#shown(Table)}).
+   */
+  public static String text(Table table) {
+    Table t = Text.shown(table);
     if (t.rowCount() <= MAX_ROWS) {
       return t.printAll();
     }
     return t.first(MAX_ROWS / 2).printAll()
         + "\n... "
-        + (t.rowCount() - MAX_ROWS)
-        + " rows not shown ...\n"
+        + Text.get("html.rowsNotShown", t.rowCount() - MAX_ROWS)
+        + " ...\n"
         + t.last(MAX_ROWS / 2).printAll();
   }
 
@@ -35,17 +41,20 @@ public final class Html {
         .replace("\"", "&quot;");
   }
 
-  /** The whole table as one HTML {@code <table>} with its name as caption. */
+  /**
+   * The whole table as one HTML {@code <table>} with its name as caption, in the lab's language
+   * ({@link Text#shown(String)}); a cell is coloured by its English text.
+   */
   public static String table(Table t) {
     StringBuilder b = new StringBuilder("<table style=\"" + STYLE + "\">");
     b.append("<caption style=\"text-align:left;font-weight:bold\">")
-        .append(escape(t.name()))
+        .append(escape(Text.shown(t.name())))
         .append("</caption><tr>");
     for (String name : t.columnNames()) {
       b.append("<th style=\"")
           .append(CELL)
           .append(";background:#f0f0f0\">")
-          .append(escape(name))
+          .append(escape(Text.shown(name)))
           .append("</th>");
     }
     b.append("</tr>");
@@ -57,8 +66,8 @@ public final class Html {
             .append("\" style=\"")
             .append(CELL)
             .append(";color:#666\">… ")
-            .append(n - MAX_ROWS)
-            .append(" rows not shown …</td></tr>");
+            .append(Text.get("html.rowsNotShown", n - MAX_ROWS))
+            .append(" …</td></tr>");
         r = n - MAX_ROWS / 2 - 1;
         continue;
       }
@@ -70,7 +79,7 @@ public final class Html {
             .append(CELL)
             .append(colour)
             .append("\">")
-            .append(escape(v))
+            .append(escape(c instanceof StringColumn ? Text.shown(v) : v))
             .append("</td>");
       }
       b.append("</tr>");

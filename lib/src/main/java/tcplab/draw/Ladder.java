@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tcplab.engine.Side;
+import tcplab.text.Text;
 import tech.tablesaw.api.Table;
 
 /**
@@ -69,7 +70,7 @@ public final class Ladder {
             .strip()
             .replaceFirst("^no packet capture here: ", "")
             .replaceFirst("^no packets: ", "");
-    return "No packets on this ladder (no SYN, FIN or RST arrows): " + why;
+    return Text.get("ladder.noPackets", Text.shown(why));
   }
 
   /** The ladder as a standalone SVG document (720 px wide). */
@@ -83,7 +84,7 @@ public final class Ladder {
    * (e.g. why there are no packets and how to turn them on), so a reader cannot miss it.
    */
   public static String svg(String title, String notice, List<Arrow> arrows, List<Mark> marks) {
-    return LadderSvg.svg(title, notice, arrows, marks);
+    return LadderSvg.svg(Text.shown(title), notice, arrows, marks);
   }
 
   /** The same ladder as plain text, for frontends without SVG. */
@@ -93,7 +94,7 @@ public final class Ladder {
 
   /** The same ladder as plain text, with the notice (if any) under the title between "!!" bars. */
   public static String text(String title, String notice, List<Arrow> arrows, List<Mark> marks) {
-    return LadderText.text(title, notice, arrows, marks);
+    return LadderText.text(Text.shown(title), notice, arrows, marks);
   }
 
   /** Writes an SVG document to {@code file} (UTF-8), creating parent directories. */

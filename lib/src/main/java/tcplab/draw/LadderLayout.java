@@ -88,10 +88,11 @@ final class LadderLayout {
     List<String> out = new ArrayList<>();
     for (String para : s.split("\n", -1)) {
       String rest = para;
-      while (rest.length() > width) {
-        int cut = rest.lastIndexOf(' ', width);
-        if (cut < width / 2) {
-          cut = width;
+      while (columns(rest) > width) {
+        int fit = fit(rest, width);
+        int cut = rest.lastIndexOf(' ', fit);
+        if (cut < fit / 2) {
+          cut = fit;
         }
         out.add(rest.substring(0, cut).stripTrailing());
         rest = rest.substring(cut).stripLeading();
@@ -99,5 +100,39 @@ final class LadderLayout {
       out.add(rest);
     }
     return out;
+  }
+
+  /**
+   * The width of {@code s} in columns of monospace text: a Chinese character (or any wide one) is
+   * two, every other character one.
+   */
+  static int columns(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      n += wide(s.charAt(i)) ? 2 : 1;
+    }
+    return n;
+  }
+
+  /** How many characters of {@code s} fit in {@code width} columns (at least one). */
+  private static int fit(String s, int width) {
+    int n = 0;
+    int i = 0;
+    while (i < s.length() && n + (wide(s.charAt(i)) ? 2 : 1) <= width) {
+      n += wide(s.charAt(i)) ? 2 : 1;
+      i++;
+    }
+    return Math.max(1, i);
+  }
+
+  /** CJK, Hangul, fullwidth forms and CJK punctuation take two columns. */
+  private static boolean wide(char c) {
+    return (c >= 0x1100 && c <= 0x115F)
+        || (c >= 0x2E80 && c <= 0xA4CF)
+        || (c >= 0xAC00 && c <= 0xD7A3)
+        || (c >= 0xF900 && c <= 0xFAFF)
+        || (c >= 0xFE30 && c <= 0xFE4F)
+        || (c >= 0xFF00 && c <= 0xFF60)
+        || (c >= 0xFFE0 && c <= 0xFFE6);
   }
 }

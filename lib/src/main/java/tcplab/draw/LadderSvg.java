@@ -27,6 +27,7 @@ import tcplab.draw.Ladder.Arrow;
 import tcplab.draw.Ladder.Mark;
 import tcplab.draw.LadderLayout.Event;
 import tcplab.engine.Side;
+import tcplab.text.Text;
 
 /**
  * Draws a {@link Ladder} as SVG: the title and notice, the two lifelines with their name boxes and
@@ -112,7 +113,7 @@ final class LadderSvg {
         .append("\" fill=\"white\"/>");
     svg.append(head);
     for (int x : new int[] {CLIENT_X, SERVER_X}) {
-      String name = x == CLIENT_X ? "client" : "server";
+      String name = Text.get(x == CLIENT_X ? "ladder.client" : "ladder.server");
       svg.append("<rect x=\"")
           .append(x - 32)
           .append("\" y=\"")
@@ -146,11 +147,24 @@ final class LadderSvg {
       }
     }
     for (int b : breaks) {
-      svg.append(text((CLIENT_X + SERVER_X) / 2, b + 4, "middle", "#999", false, "(time cut)"));
+      svg.append(
+          text(
+              (CLIENT_X + SERVER_X) / 2,
+              b + 4,
+              "middle",
+              "#999",
+              false,
+              Text.get("ladder.timeCut")));
     }
     if (events.isEmpty()) {
       svg.append(
-          text((CLIENT_X + SERVER_X) / 2, top + 14, "middle", "#999", false, "(nothing to show)"));
+          text(
+              (CLIENT_X + SERVER_X) / 2,
+              top + 14,
+              "middle",
+              "#999",
+              false,
+              Text.get("ladder.nothing")));
     }
     return svg.append(body).append("</svg>").toString();
   }

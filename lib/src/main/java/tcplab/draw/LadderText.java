@@ -10,6 +10,7 @@ import tcplab.draw.Ladder.Arrow;
 import tcplab.draw.Ladder.Mark;
 import tcplab.draw.LadderLayout.Event;
 import tcplab.engine.Side;
+import tcplab.text.Text;
 
 /**
  * Draws a {@link Ladder} as plain text, for frontends without SVG: the two lifelines as columns of
@@ -35,9 +36,10 @@ final class LadderText {
     int clientCol = 10 + markW + 1;
     int serverCol = clientCol + span + 1;
     b.append(pad("", clientCol - 3))
-        .append("client")
+        .append(Text.get("ladder.client")) // "客户端" is as wide as "client" on a terminal
         .append(pad("", serverCol - clientCol - 6))
-        .append("server\n");
+        .append(Text.get("ladder.server"))
+        .append('\n');
     String empty = pad("", 10) + pad("", markW) + " |" + pad("", span) + "|";
     double prevT = Double.NaN;
     for (Event e : events(arrows, marks)) {
@@ -45,7 +47,7 @@ final class LadderText {
         b.append(pad("", 10))
             .append(pad("", markW))
             .append(" ~")
-            .append(pad("   (time cut)", span))
+            .append(pad("   " + Text.get("ladder.timeCut"), span))
             .append("~\n");
       }
       String time =

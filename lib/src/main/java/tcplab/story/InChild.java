@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 import tcplab.Wire;
 import tcplab.net.PrivateHost;
+import tcplab.text.Text;
 
 /**
  * The USERNS layer: a story played on real kernels in the {@link PrivateHost}, a child JVM that is
@@ -18,6 +19,9 @@ public final class InChild {
 
   private InChild() {}
 
+  /** Between the parent's language ("en", "zh") and the story in the payload. */
+  private static final String LANGUAGE = "|";
+
   /**
    * Parent side: plays {@code story} in the child; {@code rows} gets each row as the child emits
    * it.
@@ -25,12 +29,20 @@ public final class InChild {
   static Wire play(Story story, Consumer<String> rows) {
     Consumer<String> sink = rows == null ? r -> {} : rows;
     return StoryCodec.wire(
-        PrivateHost.play(InChild.class.getName(), StoryCodec.payload(story), sink, DEADLINE));
+        PrivateHost.play(
+            InChild.class.getName(),
+            Text.language() + LANGUAGE + StoryCodec.payload(story),
+            sink,
+            DEADLINE));
   }
 
   /** Child side (called by the private host): plays the story, emits rows, returns the result. */
   public static String playInChild(String payload, Consumer<String> emit) {
+    int at = payload.indexOf(LANGUAGE);
+    Text.use(payload.substring(0, at)); // the parent's language, for the ladder the child draws
     return StoryCodec.result(
-        Stage.realKernels(emit).labelled(Layer.USERNS.label()).play(StoryCodec.story(payload)));
+        Stage.realKernels(emit)
+            .labelled(Layer.USERNS.label())
+            .play(StoryCodec.story(payload.substring(at + LANGUAGE.length()))));
   }
 }

@@ -7,6 +7,7 @@ import tcplab.net.PrivateHost;
 import tcplab.net.TwoHosts;
 import tcplab.observe.CView;
 import tcplab.observe.Capture;
+import tcplab.text.Text;
 
 /**
  * Which layer plays the lesson-17 stories on this machine, chosen once per JVM (the probe takes ~50
@@ -145,6 +146,10 @@ public enum Layer {
    * tool.
    */
   public static String privileges() {
+    return Text.shown(privilegesInEnglish());
+  }
+
+  private static String privilegesInEnglish() {
     TwoHosts.Privileges p = probe();
     String f = forced();
     String chosen;

@@ -31,6 +31,7 @@ import tcplab.observe.LibC;
 import tcplab.observe.ProcNetTcp;
 import tcplab.observe.TcpInfo;
 import tcplab.proc.ChildJvm;
+import tcplab.text.Text;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -969,19 +970,29 @@ public final class ZeroWindow {
 
   /**
    * Called by the private host: {@code payload} is {@code stall\t<paused 0|1>\t<bufferBytes>\t
-   * <watchMillis>}; returns {@link #encode} of the stall.
+   * <watchMillis>[\t<language>]}; returns {@link #encode} of the stall.
    */
   public static String playInChild(String payload, Consumer<String> emit) {
     String[] f = payload.split("\t");
-    if (!f[0].equals("stall") || f.length != 4) {
+    if (!f[0].equals("stall") || f.length < 4 || f.length > 5) {
       throw new IllegalArgumentException("not a zero-window payload: " + payload);
+    }
+    if (f.length == 5) {
+      Text.use(f[4]); // the parent's language, for the ladder drawn here
     }
     return encode(stall(f[1].equals("1"), Integer.parseInt(f[2]), Integer.parseInt(f[3]), emit));
   }
 
   /** The payload {@link #playInChild} reads. */
   public static String payload(boolean paused, int bufferBytes, int watchMillis) {
-    return "stall\t" + (paused ? 1 : 0) + "\t" + bufferBytes + "\t" + watchMillis;
+    return "stall\t"
+        + (paused ? 1 : 0)
+        + "\t"
+        + bufferBytes
+        + "\t"
+        + watchMillis
+        + "\t"
+        + Text.language();
   }
 
   private static final String WRITES = "==writes";

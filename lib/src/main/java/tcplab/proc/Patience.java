@@ -12,11 +12,11 @@ import java.util.Locale;
  * on an idle machine. On a classroom server thirty kernels share two cores: a JVM that starts in
  * 0.5 s alone takes ten seconds or more, and a bound that expires then reports a failure that is
  * only the queue for the CPU. A Patience deadline counts each moment of waiting as {@code 1 /
- * stretch} of a moment, where the stretch is the machine's runnable tasks per core (the larger of
- * the 1-minute load average and the tasks runnable now, from {@code /proc/loadavg}), at least 1. On
- * an idle machine it is the plain bound. The wall-clock wait never exceeds {@link #MAX_STRETCH}
- * times the bound, so nothing waits forever. {@code TCPLAB_PATIENCE} (a number, 1 .. 20) pins the
- * stretch; 1 turns it off.
+ * stretch} of a moment, where the stretch is the machine's runnable tasks per core (sampled from
+ * {@code /proc/loadavg} at most every 20 ms while the wait lasts; not the load average, which lags
+ * for minutes after a class has finished), at least 1. On an idle machine it is the plain bound.
+ * The wall-clock wait never exceeds {@link #MAX_STRETCH} times the bound, so nothing waits forever.
+ * {@code TCPLAB_PATIENCE} (a number, 1 .. 20) pins the stretch; 1 turns it off.
  *
  * <p>Waits whose length is the lesson's point (a read that blocks for a step's deadline, a timer
  * the kernel runs) do not use it: they stay in real time.
@@ -125,15 +125,13 @@ public final class Patience {
   }
 
   /**
-   * The larger of the 1-minute load average and the runnable tasks now, from a {@code
-   * /proc/loadavg} line ("0.91 1.92 9.48 3/250 12345"); 0 when the line cannot be parsed.
+   * The tasks runnable now, from a {@code /proc/loadavg} line ("0.91 1.92 9.48 3/250 12345": 3); 0
+   * when the line cannot be parsed.
    */
   static double load(String loadavg) {
     try {
       String[] f = loadavg.strip().split("\\s+");
-      double oneMinute = Double.parseDouble(f[0]);
-      int runnable = Integer.parseInt(f[3].substring(0, f[3].indexOf('/')));
-      return Math.max(oneMinute, runnable);
+      return Integer.parseInt(f[3].substring(0, f[3].indexOf('/')));
     } catch (RuntimeException e) {
       return 0;
     }

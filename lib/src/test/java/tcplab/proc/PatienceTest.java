@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Timeout;
 class PatienceTest {
 
   @Test
-  void readsTheLargerOfTheLoadAverageAndTheRunnableTasks() {
+  void readsTheRunnableTasksNotTheLaggingLoadAverage() {
     assertEquals(3.0, Patience.load("0.91 1.92 9.48 3/250 12345"));
-    assertEquals(25.5, Patience.load("25.50 12.00 3.10 2/900 777\n"));
+    assertEquals(2.0, Patience.load("125.50 112.00 93.10 2/900 777\n"));
     assertEquals(0.0, Patience.load(""));
     assertEquals(0.0, Patience.load("not a loadavg line"));
   }

@@ -223,6 +223,12 @@ public final class Text {
       if (z != null) {
         return z;
       }
+      // of the templates that match, the one that leaves the least English: "receiver {0}" (a
+      // column)
+      // also matches a scenario's title "receiver crashes ... (C pass)", which "{0} (C pass)"
+      // translates
+      String best = null;
+      long bestLatin = Long.MAX_VALUE;
       for (int i = 0; i < templates.size(); i++) {
         Matcher m = templates.get(i).matcher(text);
         if (m.matches()) {
@@ -235,8 +241,16 @@ public final class Text {
             b.append(zh, at, p.start()).append(depth > 0 ? shown(arg, depth - 1) : arg);
             at = p.end();
           }
-          return b.append(zh, at, zh.length()).toString();
+          String candidate = b.append(zh, at, zh.length()).toString();
+          long latin = candidate.chars().filter(c -> c < 128 && Character.isLetter(c)).count();
+          if (latin < bestLatin) {
+            best = candidate;
+            bestLatin = latin;
+          }
         }
+      }
+      if (best != null) {
+        return best;
       }
       for (String[] part : parts) { // "[real kernels, root] " + a caption
         if (text.length() > part[0].length() && text.startsWith(part[0])) {

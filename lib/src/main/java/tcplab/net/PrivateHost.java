@@ -168,11 +168,7 @@ public final class PrivateHost {
       h.send("PLAY\t" + ChildJvm.esc(entryClass) + "\t" + ChildJvm.esc(payload));
       Patience play = Patience.of(millis);
       while (true) {
-        long left = play.nextWaitMillis();
-        String line = left > 0 ? h.next(left) : null;
-        if (line == null && left > 0) {
-          continue; // nothing yet: ask the machine again
-        }
+        String line = h.next(play);
         if (line == null) {
           kill();
           throw new IllegalStateException(
@@ -235,11 +231,7 @@ public final class PrivateHost {
     host = h;
     starts++;
     while (true) {
-      long left = start.nextWaitMillis();
-      String line = left > 0 ? h.next(left) : null;
-      if (line == null && left > 0) {
-        continue; // nothing yet: ask the machine again
-      }
+      String line = h.next(start);
       if (line == null) {
         kill();
         throw new IOException(

@@ -171,15 +171,31 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
+   * The child's next line of standard output before {@code patience} is over (its slices are waited
+   * one by one), or null when none came in time.
+   *
+   * @throws IOException when the child's output has ended (it exited)
+   * @throws InterruptedException when the calling thread is interrupted (the child keeps running)
+   */
+  public String next(Patience patience) throws IOException, InterruptedException {
+    for (long left; (left = patience.nextWaitMillis()) > 0; ) {
+      String line = next(left);
+      if (line != null) {
+        return line;
+      }
+    }
+    return null;
+  }
+
+  /**
    * The next line starting with {@code prefix} within {@code millis} of an idle machine's time
    * ({@link Patience}); otherwise an IOException that says why.
    */
   public String await(String prefix, long millis) throws IOException {
     Patience patience = Patience.of(millis); // a busy machine starts a JVM slowly: see Patience
     try {
-      for (long left; (left = patience.nextWaitMillis()) > 0; ) {
-        String line = next(left);
-        if (line != null && line.startsWith(prefix)) {
+      for (String line; (line = next(patience)) != null; ) {
+        if (line.startsWith(prefix)) {
           return line;
         }
       }

@@ -185,22 +185,13 @@ class NotebookLinksTest {
     int links = 0;
     for (Path md : sources()) {
       for (Map.Entry<Integer, String> line : prose(md).entrySet()) {
-        Matcher l = LINK.matcher(line.getValue());
-        while (l.find()) {
-          String why = problem(l.group(1), name(md), anchors);
-          if (l.group(1).contains(".ipynb") || l.group(1).startsWith("#")) links++;
-          if (why != null) {
-            broken.add(
-                "notebooks/src/"
-                    + name(md)
-                    + ".md:"
-                    + line.getKey()
-                    + " "
-                    + l.group(1)
-                    + "\n    "
-                    + why);
-          }
-        }
+        links +=
+            checkLinks(
+                line.getValue(),
+                name(md),
+                anchors,
+                "notebooks/src/" + name(md) + ".md:" + line.getKey(),
+                broken);
       }
     }
     if (!broken.isEmpty()) {
@@ -258,22 +249,13 @@ class NotebookLinksTest {
       for (String cell : nb.getValue()) {
         cellNo++;
         for (String line : proseLines(cell)) {
-          Matcher l = LINK.matcher(line);
-          while (l.find()) {
-            if (l.group(1).contains(".ipynb") || l.group(1).startsWith("#")) links++;
-            String why = problem(l.group(1), nb.getKey(), anchors);
-            if (why != null) {
-              broken.add(
-                  "notebooks/zh/"
-                      + nb.getKey()
-                      + ".ipynb markdown cell "
-                      + cellNo
-                      + " "
-                      + l.group(1)
-                      + "\n    "
-                      + why);
-            }
-          }
+          links +=
+              checkLinks(
+                  line,
+                  nb.getKey(),
+                  anchors,
+                  "notebooks/zh/" + nb.getKey() + ".ipynb markdown cell " + cellNo,
+                  broken);
         }
       }
     }
@@ -287,6 +269,28 @@ class NotebookLinksTest {
     }
     assertTrue(
         links >= 30, "the Chinese readers' index alone links more than 30 times; found " + links);
+  }
+
+  /**
+   * The links of one line of prose in notebook {@code from}: each that does not resolve is added to
+   * {@code broken} after {@code where}; returns how many of them lead to a notebook or a heading.
+   */
+  static int checkLinks(
+      String line,
+      String from,
+      Map<String, Set<String>> anchors,
+      String where,
+      List<String> broken) {
+    int links = 0;
+    Matcher l = LINK.matcher(line);
+    while (l.find()) {
+      if (l.group(1).contains(".ipynb") || l.group(1).startsWith("#")) links++;
+      String why = problem(l.group(1), from, anchors);
+      if (why != null) {
+        broken.add(where + " " + l.group(1) + "\n    " + why);
+      }
+    }
+    return links;
   }
 
   static List<String> proseLines(String cell) {
